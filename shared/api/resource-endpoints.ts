@@ -1,0 +1,193 @@
+/**
+ * @module resource-endpoints
+ * The HTTP side of the generic registry: one function per verb that parses options, decodes
+ * the body, calls the ResourceService and renders the result. Nothing here is specific to
+ * ImageStreams; a resource plugs in through `ResourceApi`.
+ */
+import type { z } from 'zod';
+import { encodeContinue } from '../apimachinery/continue-token.js';
+import { decodeBody } from '../apimachinery/decode.js';
+import { matchesFields } from '../apimachinery/field-selector.js';
+import { matchesLabels } from '../apimachinery/label-selector.js';
+import { parseListOptions, type ListOptions } from '../apimachinery/list-options.js';
+import type { KubeObject } from '../apimachinery/meta.js';
+import { negotiateOutput } from '../apimachinery/negotiation.js';
+import { parseBool, parseDeleteOptions, parseWriteOptions } from '../apimachinery/options.js';
+import type { ResourceService } from '../apimachinery/registry/resource-service.js';
+import { groupVersionOf, type ResourceDefinition } from '../apimachinery/resource.js';
+import {
+  methodNotSupported,
+  resourceExpired,
+  StatusError,
+  successStatus,
+  timeout,
+} from '../apimachinery/status.js';
+import { firstQuery, type ApiRequest, type ApiResponse } from './http.js';
+import { formattedResponse } from './render.js';
+import type { ResourceRoute } from './routes.js';
+
+export interface ResourceApi<T extends KubeObject> {
+  readonly def: ResourceDefinition;
+  readonly service: ResourceService<T>;
+  /** Strict wire schema of a request body. */
+  readonly schema: z.ZodType;
+  /** The exact wire form of one object (with kind and apiVersion). */
+  readonly toWire: (obj: T) => Record<string, unknown>;
+  /** Values of the fields that may appear in a field selector. */
+  readonly selectableFields: (obj: T) => Record<string, string>;
+  readonly fieldSelectorKeys: readonly string[];
+}
+
+interface Ctx<T extends KubeObject> {
+  readonly route: ResourceRoute;
+  readonly req: ApiRequest;
+  readonly api: ResourceApi<T>;
+  readonly namespace: string;
+  readonly name: string;
+  readonly pretty: boolean;
+}
+
+function render<T extends KubeObject>(c: Ctx<T>, status: number, body: unknown, warnings: readonly string[] = []): ApiResponse {
+  const format = negotiateOutput(c.req.headers['accept'], { table: false });
+  return formattedResponse(format, status, body, { pretty: c.pretty, warnings });
+}
+
+export function listPredicate<T extends KubeObject>(api: ResourceApi<T>, opts: ListOptions): ((obj: T) => boolean) | undefined {
+  if (opts.labelSelector.length === 0 && opts.fieldSelector.length === 0) return undefined;
+  return (obj) => matchesLabels(opts.labelSelector, obj.metadata.labels) && matchesFields(opts.fieldSelector, api.selectableFields(obj));
+}
+
+async function get<T extends KubeObject>(c: Ctx<T>): Promise<ApiResponse> {
+  const obj = await c.api.service.get(c.namespace, c.name);
+  return render(c, 200, c.api.toWire(obj));
+}
+
+async function list<T extends KubeObject>(c: Ctx<T>): Promise<ApiResponse> {
+  const scopeNs = c.route.scope === 'namespace' ? c.namespace : undefined;
+  const opts = parseListOptions(c.req.query, { namespace: scopeNs, fieldKeys: c.api.fieldSelectorKeys });
+  if (opts.watch) throw methodNotSupported({ group: c.api.def.group, resource: c.api.def.plural }, 'watch');
+  const page = await c.api.service.list({
+    ...(scopeNs !== undefined ? { namespace: scopeNs } : {}),
+    ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
+    ...(opts.continue ? { startAfter: opts.continue.startAfter, resourceVersion: opts.continue.resourceVersion } : {}),
+    ...(listPredicate(c.api, opts) ? { predicate: listPredicate(c.api, opts)! } : {}),
+  });
+  checkListResourceVersion(opts, page.resourceVersion);
+  const metadata: Record<string, unknown> = { resourceVersion: page.resourceVersion };
+  if (page.lastKey) metadata['continue'] = encodeContinue(page.resourceVersion, page.lastKey);
+  const items = page.items.map((o) => {
+    const { kind: _k, apiVersion: _a, ...rest } = c.api.toWire(o);
+    return rest;
+  });
+  return render(c, 200, { kind: c.api.def.listKind, apiVersion: groupVersionOf(c.api.def), metadata, items });
+}
+
+/** §5.4: a list at a resourceVersion the server cannot serve. */
+function checkListResourceVersion(opts: ListOptions, current: string): void {
+  if (opts.continue || opts.resourceVersion === undefined || opts.resourceVersion === '0') return;
+  const requested = Number(opts.resourceVersion);
+  const now = Number(current);
+  if (requested > now) {
+    throw timeout(`Too large resource version: ${requested}, current: ${now}`, 1, [
+      { reason: 'ResourceVersionTooLarge', message: 'Too large resource version' },
+    ]);
+  }
+  const exact = opts.resourceVersionMatch === 'Exact' || (opts.resourceVersionMatch === '' && opts.limit !== undefined);
+  if (exact && requested < now) throw resourceExpired('The resourceVersion for the provided list is too old.');
+}
+
+async function create<T extends KubeObject>(c: Ctx<T>): Promise<ApiResponse> {
+  const opts = parseWriteOptions('CreateOptions', c.req.query);
+  const decoded = decodeBody(c.api.def, c.api.schema, {
+    body: c.req.body,
+    contentType: c.req.headers['content-type'],
+    fieldValidation: opts.fieldValidation,
+  });
+  const res = await c.api.service.create(c.namespace, decoded.object as T, { dryRun: opts.dryRun });
+  return render(c, 201, c.api.toWire(res.object), [...decoded.warnings, ...res.warnings]);
+}
+
+async function update<T extends KubeObject>(c: Ctx<T>): Promise<ApiResponse> {
+  const opts = parseWriteOptions('UpdateOptions', c.req.query);
+  const decoded = decodeBody(c.api.def, c.api.schema, {
+    body: c.req.body,
+    contentType: c.req.headers['content-type'],
+    fieldValidation: opts.fieldValidation,
+  });
+  const out = await c.api.service.update(c.namespace, c.name, decoded.object as T, {
+    dryRun: opts.dryRun,
+    ...(c.route.subresource ? { subresource: c.route.subresource } : {}),
+  });
+  return render(c, out.created ? 201 : 200, c.api.toWire(out.object), decoded.warnings);
+}
+
+async function remove<T extends KubeObject>(c: Ctx<T>): Promise<ApiResponse> {
+  const opts = parseDeleteOptions(c.req.query, c.req.body);
+  const out = await c.api.service.delete(c.namespace, c.name, {
+    dryRun: opts.dryRun,
+    ...(opts.preconditions ? { preconditions: opts.preconditions } : {}),
+  });
+  if (!out.deleted) return render(c, 200, c.api.toWire(out.object));
+  const status = successStatus({
+    name: c.name,
+    group: c.api.def.group,
+    kind: c.api.def.plural,
+    ...(out.object.metadata.uid ? { uid: out.object.metadata.uid } : {}),
+  });
+  return render(c, 200, status);
+}
+
+async function deleteCollection<T extends KubeObject>(c: Ctx<T>): Promise<ApiResponse> {
+  const listOpts = parseListOptions(c.req.query, { namespace: c.namespace, fieldKeys: c.api.fieldSelectorKeys });
+  const opts = parseDeleteOptions(c.req.query, c.req.body);
+  const predicate = listPredicate(c.api, listOpts);
+  const page = await c.api.service.list({ namespace: c.namespace, ...(predicate ? { predicate } : {}) });
+  const deleted: Record<string, unknown>[] = [];
+  for (const obj of page.items) {
+    try {
+      await c.api.service.delete(c.namespace, obj.metadata.name ?? '', { dryRun: opts.dryRun });
+    } catch (e) {
+      if (e instanceof StatusError && e.code === 404) continue;
+      throw e;
+    }
+    const { kind: _k, apiVersion: _a, ...rest } = c.api.toWire(obj);
+    deleted.push(rest);
+  }
+  return render(c, 200, {
+    kind: c.api.def.listKind,
+    apiVersion: groupVersionOf(c.api.def),
+    metadata: { resourceVersion: page.resourceVersion },
+    items: deleted,
+  });
+}
+
+const HANDLERS = {
+  get,
+  list,
+  create,
+  update,
+  delete: remove,
+  deletecollection: deleteCollection,
+} as const;
+
+/** Serves one resource route. */
+export async function handleResourceRoute<T extends KubeObject>(
+  route: ResourceRoute,
+  req: ApiRequest,
+  api: ResourceApi<T>,
+  extra: Partial<Record<ResourceRoute['verb'], (c: Ctx<T>) => Promise<ApiResponse>>> = {},
+): Promise<ApiResponse> {
+  const c: Ctx<T> = {
+    route,
+    req,
+    api,
+    namespace: req.params['namespace'] ?? '',
+    name: req.params['name'] ?? '',
+    pretty: parseBool('pretty', firstQuery(req, 'pretty')) ?? false,
+  };
+  const handler = extra[route.verb] ?? (HANDLERS as Partial<Record<string, (c: Ctx<T>) => Promise<ApiResponse>>>)[route.verb];
+  if (!handler) throw methodNotSupported({ group: api.def.group, resource: api.def.plural }, route.verb);
+  return handler(c);
+}
+
+export type { Ctx as ResourceRequestContext };

@@ -1,0 +1,66 @@
+/**
+ * @module config
+ * The process configuration, read from the environment once and validated. Entry points call
+ * `loadConfig()` at module scope and pass the typed result down; nothing else reads env.
+ */
+import { z } from 'zod';
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+const schema = z.object({
+  TABLE_NAME: z.string().min(3).default('imagestreams'),
+  /** DynamoDB endpoint override (DynamoDB Local); unset on AWS. */
+  DYNAMODB_ENDPOINT: optionalString,
+  AWS_REGION: z.string().default('us-east-1'),
+  /** How long change events stay in the event log (watch resume window). */
+  EVENT_RETENTION_SECONDS: z.coerce.number().int().positive().default(3600),
+  INTERNAL_REGISTRY_HOSTNAME: optionalString,
+  PUBLIC_REGISTRY_HOSTNAME: optionalString,
+  DEFAULT_IMPORT_MODE: z.enum(['Legacy', 'PreserveOriginal']).default('Legacy'),
+  /** Kubernetes static token file (`token,user,uid,"group1,group2"`). */
+  TOKENS_FILE: optionalString,
+  /** The same CSV content inline (e.g. injected from a secret). */
+  STATIC_TOKENS: optionalString,
+});
+
+export interface Config {
+  readonly tableName: string;
+  readonly dynamodbEndpoint: string | undefined;
+  readonly region: string;
+  readonly eventRetentionSeconds: number;
+  readonly internalRegistryHostname: string | undefined;
+  readonly publicRegistryHostname: string | undefined;
+  readonly defaultImportMode: 'Legacy' | 'PreserveOriginal';
+  readonly tokensFile: string | undefined;
+  readonly staticTokens: string | undefined;
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const detail = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new ConfigError(`invalid configuration: ${detail}`);
+  }
+  const e = parsed.data;
+  return {
+    tableName: e.TABLE_NAME,
+    dynamodbEndpoint: e.DYNAMODB_ENDPOINT,
+    region: e.AWS_REGION,
+    eventRetentionSeconds: e.EVENT_RETENTION_SECONDS,
+    internalRegistryHostname: e.INTERNAL_REGISTRY_HOSTNAME,
+    publicRegistryHostname: e.PUBLIC_REGISTRY_HOSTNAME,
+    defaultImportMode: e.DEFAULT_IMPORT_MODE,
+    tokensFile: e.TOKENS_FILE,
+    staticTokens: e.STATIC_TOKENS,
+  };
+}

@@ -1,0 +1,486 @@
+/**
+ * @module dynamo-store
+ * The Store port on DynamoDB. Every write is one `TransactWriteItems` that
+ *   1. advances the resource type's revision counter from the value just read (`rev = :cur`),
+ *   2. puts/deletes the object on its own condition (absent, or `rv = :expected`),
+ *   3. appends the change to the event log at the new revision (with a TTL),
+ * so revisions are dense, commit order equals revision order, and the log is exact
+ * (see docs/design.md). A failed counter condition means another writer won the race: the
+ * current counter comes back with the failure (ALL_OLD) and the write is retried at once. A
+ * failed object condition is a real conflict and goes back to the caller's `tryUpdate`.
+ * No DynamoDB type leaves this file.
+ */
+import type {
+  DynamoDBClient} from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetItemCommand,
+  GetItemCommand,
+  ProvisionedThroughputExceededException,
+  QueryCommand,
+  RequestLimitExceeded,
+  ThrottlingException,
+  TransactionCanceledException,
+  TransactionConflictException,
+  TransactWriteItemsCommand,
+  type AttributeValue,
+  type TransactWriteItem,
+} from '@aws-sdk/client-dynamodb';
+import { sameObject } from '../../apimachinery/equality.js';
+import type { KubeObject } from '../../apimachinery/meta.js';
+import {
+  StoreError,
+  type DeleteCheck,
+  type DeleteResult,
+  type ListPage,
+  type ListRequest,
+  type Store,
+  type TryUpdate,
+  type UpdateResult,
+  type WriteOptions,
+} from '../../apimachinery/registry/store.js';
+import type { ObjectKey } from '../../apimachinery/registry/strategy.js';
+import { BodyTooLargeError, decodeBody, encodeBody, serializeForStorage, type EncodedBody } from './item-codec.js';
+import { ATTR, keys, splitObjectSortKey, type Key } from './keys.js';
+
+type Item = Record<string, AttributeValue>;
+
+export interface DynamoStoreOptions {
+  readonly client: DynamoDBClient;
+  readonly tableName: string;
+  /** Plural resource name; also the revision domain. */
+  readonly resource: string;
+  /** How long change events stay in the log (watch resume window). */
+  readonly eventRetentionSeconds: number;
+  /** Milliseconds since the epoch (tests inject a clock). */
+  readonly now?: () => number;
+  readonly maxCommitAttempts?: number;
+}
+
+const S = (s: string): AttributeValue => ({ S: s });
+const N = (n: number): AttributeValue => ({ N: String(n) });
+const B = (b: Uint8Array): AttributeValue => ({ B: b });
+const keyItem = (k: Key): Item => ({ [ATTR.pk]: S(k.pk), [ATTR.sk]: S(k.sk) });
+const num = (v: AttributeValue | undefined): number => (v?.N === undefined ? 0 : Number(v.N));
+
+/** An object as read, with what a later write needs to know about its stored form. */
+interface Loaded<T> {
+  readonly object: T;
+  readonly rv: number;
+  readonly chunks: number;
+}
+
+/** The object's own condition failed inside a transaction: it changed or appeared meanwhile. */
+class ObjectConditionFailed extends Error {}
+
+const MAX_UPDATE_ATTEMPTS = 16;
+const MAX_LIST_PAGES = 10_000;
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export class DynamoStore<T extends KubeObject> implements Store<T> {
+  readonly #client: DynamoDBClient;
+  readonly #table: string;
+  readonly #resource: string;
+  readonly #retention: number;
+  readonly #now: () => number;
+  readonly #maxCommitAttempts: number;
+  /** Last revision seen by this process; a hint, always verified by the counter condition. */
+  #lastRevision: number | undefined;
+  /** Commits from one process are serialized so they do not race each other for the counter. */
+  #commitQueue: Promise<unknown> = Promise.resolve();
+
+  constructor(opts: DynamoStoreOptions) {
+    this.#client = opts.client;
+    this.#table = opts.tableName;
+    this.#resource = opts.resource;
+    this.#retention = opts.eventRetentionSeconds;
+    this.#now = opts.now ?? Date.now;
+    this.#maxCommitAttempts = opts.maxCommitAttempts ?? 64;
+  }
+
+  // ---- reads -------------------------------------------------------------------------------
+
+  async #readCounter(): Promise<number> {
+    const out = await this.#call(() =>
+ this.#client.send(
+      new GetItemCommand({ TableName: this.#table, Key: keyItem(keys.counter(this.#resource)), ConsistentRead: true }),
+    ));
+    const rev = num(out.Item?.[ATTR.rev]);
+    this.#noteRevision(rev);
+    return rev;
+  }
+
+  #noteRevision(rev: number): void {
+    if (this.#lastRevision === undefined || rev > this.#lastRevision) this.#lastRevision = rev;
+  }
+
+  async #chunks(pk: string, prefix: string, count: number): Promise<Buffer> {
+    const parts: { i: number; b: Uint8Array }[] = [];
+    let start: Item | undefined;
+    for (let page = 0; page < MAX_LIST_PAGES; page++) {
+      const out = await this.#call(() =>
+ this.#client.send(
+        new QueryCommand({
+          TableName: this.#table,
+          KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+          ExpressionAttributeNames: { '#pk': ATTR.pk, '#sk': ATTR.sk },
+          ExpressionAttributeValues: { ':pk': S(pk), ':prefix': S(prefix) },
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      ));
+      for (const it of out.Items ?? []) {
+        const sk = it[ATTR.sk]?.S ?? '';
+        parts.push({ i: Number(sk.slice(prefix.length)), b: it[ATTR.body]?.B ?? new Uint8Array() });
+      }
+      start = out.LastEvaluatedKey;
+      if (!start) break;
+    }
+    if (parts.length !== count) throw new Error(`object body is incomplete: ${parts.length} of ${count} chunks`);
+    parts.sort((a, b) => a.i - b.i);
+    return Buffer.concat(parts.map((p) => p.b));
+  }
+
+  async #decodeObjectItem(item: Item): Promise<Loaded<T>> {
+    const rv = num(item[ATTR.rv]);
+    const chunks = num(item[ATTR.chunks]);
+    const { namespace, name } = splitObjectSortKey(item[ATTR.sk]?.S ?? '');
+    const bytes =
+      chunks > 0
+        ? await this.#chunks(keys.chunkPartition(this.#resource, namespace, name), `${rv}#`, chunks)
+        : (item[ATTR.body]?.B ?? new Uint8Array());
+    return { object: decodeBody<T>(item[ATTR.enc]?.S ?? 'raw', bytes, rv), rv, chunks };
+  }
+
+  /** The object and the counter in one consistent round trip. */
+  async #readForWrite(key: ObjectKey): Promise<{ loaded: Loaded<T> | undefined; revision: number }> {
+    const objKey = keyItem(keys.object(this.#resource, key.namespace, key.name));
+    const counterKey = keyItem(keys.counter(this.#resource));
+    const out = await this.#call(() =>
+ this.#client.send(
+      new BatchGetItemCommand({ RequestItems: { [this.#table]: { Keys: [objKey, counterKey], ConsistentRead: true } } }),
+    ));
+    let items = out.Responses?.[this.#table] ?? [];
+    // Unprocessed keys (throttling) are read again one by one; bounded by the two keys.
+    for (const k of out.UnprocessedKeys?.[this.#table]?.Keys ?? []) {
+      const again = await this.#call(() => this.#client.send(new GetItemCommand({ TableName: this.#table, Key: k, ConsistentRead: true })));
+      if (again.Item) items = [...items, again.Item];
+    }
+    let objectItem: Item | undefined;
+    let revision = 0;
+    for (const it of items) {
+      if (it[ATTR.pk]?.S === objKey[ATTR.pk]?.S && it[ATTR.sk]?.S === objKey[ATTR.sk]?.S) objectItem = it;
+      else revision = num(it[ATTR.rev]);
+    }
+    this.#noteRevision(revision);
+    return { loaded: objectItem ? await this.#decodeObjectItem(objectItem) : undefined, revision };
+  }
+
+  async get(key: ObjectKey): Promise<T> {
+    const out = await this.#call(() =>
+ this.#client.send(
+      new GetItemCommand({
+        TableName: this.#table,
+        Key: keyItem(keys.object(this.#resource, key.namespace, key.name)),
+        ConsistentRead: true,
+      }),
+    ));
+    if (!out.Item) throw new StoreError('KeyNotFound', 'not found', key);
+    return (await this.#decodeObjectItem(out.Item)).object;
+  }
+
+  async list(req: ListRequest<T>): Promise<ListPage<T>> {
+    // The list revision is read before the query: every change after it reaches a watch
+    // started from it, so a list + watch never has a gap (a change may show in both).
+    const resourceVersion = req.resourceVersion ?? String(await this.#readCounter());
+    const prefix = req.namespace === undefined ? undefined : `${req.namespace}/`;
+    const want = req.limit === undefined ? undefined : req.limit + 1;
+    const matched: { item: Item; object: T }[] = [];
+    let start: Item | undefined = req.startAfter
+      ? keyItem(keys.object(this.#resource, req.startAfter.namespace, req.startAfter.name))
+      : undefined;
+    for (let page = 0; page < MAX_LIST_PAGES; page++) {
+      const out = await this.#call(() =>
+        this.#client.send(
+          new QueryCommand({
+            TableName: this.#table,
+            KeyConditionExpression: prefix === undefined ? '#pk = :pk' : '#pk = :pk AND begins_with(#sk, :prefix)',
+            ExpressionAttributeNames: prefix === undefined ? { '#pk': ATTR.pk } : { '#pk': ATTR.pk, '#sk': ATTR.sk },
+            ExpressionAttributeValues: {
+              ':pk': S(keys.objectPartition(this.#resource)),
+              ...(prefix === undefined ? {} : { ':prefix': S(prefix) }),
+            },
+            ConsistentRead: true,
+            ExclusiveStartKey: start,
+            ...(want === undefined ? {} : { Limit: req.predicate ? Math.max(want - matched.length, 50) : want - matched.length }),
+          }),
+        ),
+      );
+      const decoded = await Promise.all((out.Items ?? []).map(async (item) => ({ item, object: (await this.#decodeObjectItem(item)).object })));
+      for (const d of decoded) if (req.predicate?.(d.object) ?? true) matched.push(d);
+      start = out.LastEvaluatedKey;
+      if (!start || (want !== undefined && matched.length >= want)) break;
+    }
+    const more = want !== undefined && matched.length >= want;
+    const pageItems = more ? matched.slice(0, req.limit) : matched;
+    const last = pageItems[pageItems.length - 1];
+    return {
+      items: pageItems.map((m) => m.object),
+      resourceVersion,
+      ...(more && last ? { lastKey: splitObjectSortKey(last.item[ATTR.sk]?.S ?? '') } : {}),
+    };
+  }
+
+  async currentResourceVersion(): Promise<string> {
+    return String(await this.#readCounter());
+  }
+
+  // ---- writes ------------------------------------------------------------------------------
+
+  #expiry(): number {
+    return Math.floor(this.#now() / 1000) + this.#retention;
+  }
+
+  /** Items that store `body` under `base` (inline, or chunk items under `chunkKey`). */
+  #bodyItems(body: EncodedBody, chunkKey: (i: number) => Key, extra: Item = {}): { inline: Item; chunkPuts: TransactWriteItem[] } {
+    if (body.chunks.length === 0) {
+      return { inline: { [ATTR.enc]: S(body.enc), [ATTR.body]: B(body.bytes) }, chunkPuts: [] };
+    }
+    const chunkPuts = body.chunks.map((c, i) => ({
+      Put: { TableName: this.#table, Item: { ...keyItem(chunkKey(i)), [ATTR.body]: B(c), ...extra } },
+    }));
+    return { inline: { [ATTR.enc]: S(body.enc), [ATTR.chunks]: N(body.chunks.length) }, chunkPuts };
+  }
+
+  /** The log entry for a change at `rev`. */
+  #logItems(
+    rev: number,
+    type: 'ADDED' | 'MODIFIED' | 'DELETED',
+    key: ObjectKey,
+    uid: string,
+    body: EncodedBody,
+    prevLabels?: Record<string, string>,
+  ): TransactWriteItem[] {
+    const ttl = N(this.#expiry());
+    const { inline, chunkPuts } = this.#bodyItems(body, (i) => keys.logChunk(this.#resource, rev, i), { [ATTR.expires]: ttl });
+    const item: Item = {
+      ...keyItem(keys.log(this.#resource, rev)),
+      [ATTR.type]: S(type),
+      [ATTR.namespace]: S(key.namespace),
+      [ATTR.name]: S(key.name),
+      [ATTR.rv]: N(rev),
+      [ATTR.uid]: S(uid),
+      [ATTR.expires]: ttl,
+      ...inline,
+    };
+    if (prevLabels !== undefined) item[ATTR.prevLabels] = S(JSON.stringify(prevLabels));
+    return [{ Put: { TableName: this.#table, Item: item } }, ...chunkPuts];
+  }
+
+  #objectPut(key: ObjectKey, rev: number, uid: string, body: EncodedBody, condition: 'absent' | number): TransactWriteItem[] {
+    const { inline, chunkPuts } = this.#bodyItems(body, (i) => keys.chunk(this.#resource, key.namespace, key.name, rev, i));
+    const put: TransactWriteItem = {
+      Put: {
+        TableName: this.#table,
+        Item: { ...keyItem(keys.object(this.#resource, key.namespace, key.name)), [ATTR.rv]: N(rev), [ATTR.uid]: S(uid), ...inline },
+        ...(condition === 'absent'
+          ? { ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: { '#pk': ATTR.pk } }
+          : {
+              ConditionExpression: '#rv = :rv',
+              ExpressionAttributeNames: { '#rv': ATTR.rv },
+              ExpressionAttributeValues: { ':rv': N(condition) },
+            }),
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      },
+    };
+    return [put, ...chunkPuts];
+  }
+
+  #chunkDeletes(key: ObjectKey, old: Loaded<T>): TransactWriteItem[] {
+    const out: TransactWriteItem[] = [];
+    for (let i = 0; i < old.chunks; i++) {
+      out.push({ Delete: { TableName: this.#table, Key: keyItem(keys.chunk(this.#resource, key.namespace, key.name, old.rv, i)) } });
+    }
+    return out;
+  }
+
+  #counterUpdate(current: number, next: number): TransactWriteItem {
+    return {
+      Update: {
+        TableName: this.#table,
+        Key: keyItem(keys.counter(this.#resource)),
+        UpdateExpression: 'SET #rev = :next',
+        ConditionExpression: current === 0 ? 'attribute_not_exists(#rev)' : '#rev = :cur',
+        ExpressionAttributeNames: { '#rev': ATTR.rev },
+        ExpressionAttributeValues: current === 0 ? { ':next': N(next) } : { ':next': N(next), ':cur': N(current) },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      },
+    };
+  }
+
+  /**
+   * Commits `build(rev)` (object action first) together with the counter advance. Retries
+   * while only the counter condition fails; throws ObjectConditionFailed when the object's
+   * own condition fails. Returns the committed revision.
+   */
+  async #commit(build: (rev: number) => TransactWriteItem[], knownRevision: number | undefined): Promise<number> {
+    const run = async (): Promise<number> => {
+      let current = Math.max(knownRevision ?? 0, this.#lastRevision ?? 0);
+      if (knownRevision === undefined && this.#lastRevision === undefined) current = await this.#readCounter();
+      for (let attempt = 1; attempt <= this.#maxCommitAttempts; attempt++) {
+        const next = current + 1;
+        try {
+          await this.#call(() => this.#client.send(new TransactWriteItemsCommand({ TransactItems: [this.#counterUpdate(current, next), ...build(next)] })));
+          this.#noteRevision(next);
+          return next;
+        } catch (e) {
+          if (e instanceof TransactionCanceledException) {
+            const reasons = e.CancellationReasons ?? [];
+            if (reasons[1]?.Code === 'ConditionalCheckFailed') throw new ObjectConditionFailed();
+            if (reasons[0]?.Code === 'ConditionalCheckFailed') {
+              current = num(reasons[0].Item?.[ATTR.rev]);
+              this.#noteRevision(current);
+              continue;
+            }
+            if (reasons.some((r) => r.Code === 'ThrottlingError' || r.Code === 'ProvisionedThroughputExceeded')) {
+              throw new StoreError('Throttled', 'throttled', undefined, { cause: e });
+            }
+            if (reasons.some((r) => r.Code === 'ValidationError')) {
+              throw new StoreError('TooLarge', 'the object is too large to store', undefined, { cause: e });
+            }
+            if (!reasons.some((r) => r.Code === 'TransactionConflict')) throw e;
+          } else if (!(e instanceof TransactionConflictException)) {
+            throw e;
+          }
+          // Another transaction touched the same items: back off briefly, re-read the counter.
+          await sleep(Math.random() * Math.min(50, 2 * attempt));
+          current = await this.#readCounter();
+        }
+      }
+      throw new StoreError('Contention', 'too many concurrent writes');
+    };
+    const result = this.#commitQueue.then(run, run);
+    this.#commitQueue = result.catch(() => undefined);
+    return result;
+  }
+
+  #encode(obj: T): EncodedBody {
+    try {
+      return encodeBody(serializeForStorage(obj));
+    } catch (e) {
+      if (e instanceof BodyTooLargeError) throw new StoreError('TooLarge', e.message, undefined, { cause: e });
+      throw e;
+    }
+  }
+
+  async create(key: ObjectKey, obj: T, opts: WriteOptions = {}): Promise<T> {
+    const body = this.#encode(obj);
+    const uid = obj.metadata.uid ?? '';
+    if (opts.dryRun) {
+      const exists = await this.#call(() =>
+ this.#client.send(
+        new GetItemCommand({
+          TableName: this.#table,
+          Key: keyItem(keys.object(this.#resource, key.namespace, key.name)),
+          ConsistentRead: true,
+          ProjectionExpression: '#pk',
+          ExpressionAttributeNames: { '#pk': ATTR.pk },
+        }),
+      ));
+      if (exists.Item) throw new StoreError('KeyExists', 'exists', key);
+      return obj;
+    }
+    try {
+      const rev = await this.#commit(
+        (next) => [...this.#objectPut(key, next, uid, body, 'absent'), ...this.#logItems(next, 'ADDED', key, uid, body)],
+        undefined,
+      );
+      return { ...obj, metadata: { ...obj.metadata, resourceVersion: String(rev) } };
+    } catch (e) {
+      if (e instanceof ObjectConditionFailed) throw new StoreError('KeyExists', 'exists', key);
+      throw e;
+    }
+  }
+
+  async guaranteedUpdate(key: ObjectKey, tryUpdate: TryUpdate<T>, opts: WriteOptions = {}): Promise<UpdateResult<T>> {
+    for (let attempt = 1; attempt <= MAX_UPDATE_ATTEMPTS; attempt++) {
+      const { loaded, revision } = await this.#readForWrite(key);
+      if (!loaded) throw new StoreError('KeyNotFound', 'not found', key);
+      const next = await tryUpdate(structuredClone(loaded.object));
+      if (sameObject(next, loaded.object)) return { object: loaded.object, changed: false };
+      const withRv = { ...next, metadata: { ...next.metadata, resourceVersion: String(loaded.rv) } };
+      if (opts.dryRun) return { object: withRv, changed: true };
+      try {
+        const rev = await this.#write(key, loaded, next, 'MODIFIED', revision);
+        return { object: { ...next, metadata: { ...next.metadata, resourceVersion: String(rev) } }, changed: true };
+      } catch (e) {
+        if (!(e instanceof ObjectConditionFailed)) throw e;
+      }
+    }
+    throw new StoreError('Contention', 'the object keeps changing', key);
+  }
+
+  /** Replaces (MODIFIED) or removes (DELETED) a loaded object at the next revision. */
+  async #write(key: ObjectKey, loaded: Loaded<T>, next: T, type: 'MODIFIED' | 'DELETED', revision: number): Promise<number> {
+    const uid = next.metadata.uid ?? '';
+    const body = this.#encode(next);
+    const prevLabels = type === 'MODIFIED' ? (loaded.object.metadata.labels ?? {}) : undefined;
+    return this.#commit((rev) => {
+      const objectAction: TransactWriteItem[] =
+        type === 'MODIFIED'
+          ? this.#objectPut(key, rev, uid, body, loaded.rv)
+          : [
+              {
+                Delete: {
+                  TableName: this.#table,
+                  Key: keyItem(keys.object(this.#resource, key.namespace, key.name)),
+                  ConditionExpression: '#rv = :rv',
+                  ExpressionAttributeNames: { '#rv': ATTR.rv },
+                  ExpressionAttributeValues: { ':rv': N(loaded.rv) },
+                  ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+                },
+              },
+            ];
+      return [...objectAction, ...this.#logItems(rev, type, key, uid, body, prevLabels), ...this.#chunkDeletes(key, loaded)];
+    }, revision);
+  }
+
+  async delete(key: ObjectKey, check: DeleteCheck<T>, opts: WriteOptions = {}): Promise<DeleteResult<T>> {
+    for (let attempt = 1; attempt <= MAX_UPDATE_ATTEMPTS; attempt++) {
+      const { loaded, revision } = await this.#readForWrite(key);
+      if (!loaded) throw new StoreError('KeyNotFound', 'not found', key);
+      const decision = check(structuredClone(loaded.object));
+      try {
+        if (decision.action === 'update') {
+          if (sameObject(decision.object, loaded.object)) return { object: loaded.object, deleted: false };
+          if (opts.dryRun) return { object: decision.object, deleted: false };
+          const rev = await this.#write(key, loaded, decision.object, 'MODIFIED', revision);
+          return {
+            object: { ...decision.object, metadata: { ...decision.object.metadata, resourceVersion: String(rev) } },
+            deleted: false,
+          };
+        }
+        if (opts.dryRun) return { object: loaded.object, deleted: true };
+        const rev = await this.#write(key, loaded, loaded.object, 'DELETED', revision);
+        return { object: { ...loaded.object, metadata: { ...loaded.object.metadata, resourceVersion: String(rev) } }, deleted: true };
+      } catch (e) {
+        if (!(e instanceof ObjectConditionFailed)) throw e;
+      }
+    }
+    throw new StoreError('Contention', 'the object keeps changing', key);
+  }
+
+  // ---- plumbing ----------------------------------------------------------------------------
+
+  /** Runs one SDK call, mapping throttling to the storage vocabulary. */
+  async #call<R>(fn: () => Promise<R>): Promise<R> {
+    try {
+      return await fn();
+    } catch (e) {
+      if (e instanceof ProvisionedThroughputExceededException || e instanceof ThrottlingException || e instanceof RequestLimitExceeded) {
+        throw new StoreError('Throttled', 'throttled', undefined, { cause: e });
+      }
+      throw e;
+    }
+  }
+}

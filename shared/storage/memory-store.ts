@@ -1,0 +1,99 @@
+/**
+ * @module memory-store
+ * An in-memory Store with the same contract as the DynamoDB store (one revision counter per
+ * resource type, no-op writes skipped, change log). Used by unit tests and the contract suite.
+ */
+import { sameObject } from '../apimachinery/equality.js';
+import type { KubeObject } from '../apimachinery/meta.js';
+import {
+  StoreError,
+  type DeleteCheck,
+  type DeleteResult,
+  type ListPage,
+  type ListRequest,
+  type Store,
+  type TryUpdate,
+  type UpdateResult,
+  type WriteOptions,
+} from '../apimachinery/registry/store.js';
+import type { ObjectKey } from '../apimachinery/registry/strategy.js';
+
+export interface ChangeEvent<T> {
+  readonly type: 'ADDED' | 'MODIFIED' | 'DELETED';
+  readonly resourceVersion: string;
+  readonly object: T;
+}
+
+const keyOf = (k: ObjectKey): string => `${k.namespace}/${k.name}`;
+const clone = <T>(v: T): T => structuredClone(v);
+
+export class MemoryStore<T extends KubeObject> implements Store<T> {
+  readonly #objects = new Map<string, T>();
+  #revision = 0;
+  /** Every committed change, in revision order. */
+  readonly events: ChangeEvent<T>[] = [];
+
+  #commit(type: ChangeEvent<T>['type'], key: ObjectKey, obj: T): T {
+    this.#revision++;
+    const stored = clone({ ...obj, metadata: { ...obj.metadata, resourceVersion: String(this.#revision) } });
+    if (type === 'DELETED') this.#objects.delete(keyOf(key));
+    else this.#objects.set(keyOf(key), stored);
+    this.events.push({ type, resourceVersion: String(this.#revision), object: clone(stored) });
+    return clone(stored);
+  }
+
+  async create(key: ObjectKey, obj: T, opts: WriteOptions = {}): Promise<T> {
+    if (this.#objects.has(keyOf(key))) throw new StoreError('KeyExists', 'exists', key);
+    if (opts.dryRun) return clone(obj);
+    return this.#commit('ADDED', key, obj);
+  }
+
+  async get(key: ObjectKey): Promise<T> {
+    const obj = this.#objects.get(keyOf(key));
+    if (!obj) throw new StoreError('KeyNotFound', 'not found', key);
+    return clone(obj);
+  }
+
+  async list(req: ListRequest<T>): Promise<ListPage<T>> {
+    const prefix = req.namespace === undefined ? '' : `${req.namespace}/`;
+    const after = req.startAfter ? keyOf(req.startAfter) : undefined;
+    const keys = [...this.#objects.keys()].filter((k) => k.startsWith(prefix) && (after === undefined || k > after)).sort();
+    const matching = keys.map((k) => this.#objects.get(k)!).filter((o) => req.predicate?.(o) ?? true);
+    const take = req.limit === undefined ? matching : matching.slice(0, req.limit);
+    const items = take.map((o) => clone(o));
+    const last = items[items.length - 1];
+    const more = req.limit !== undefined && matching.length > req.limit && last !== undefined;
+    return {
+      items,
+      resourceVersion: req.resourceVersion ?? String(this.#revision),
+      ...(more ? { lastKey: { namespace: last.metadata.namespace ?? '', name: last.metadata.name ?? '' } } : {}),
+    };
+  }
+
+  async guaranteedUpdate(key: ObjectKey, tryUpdate: TryUpdate<T>, opts: WriteOptions = {}): Promise<UpdateResult<T>> {
+    const current = await this.get(key);
+    const next = await tryUpdate(clone(current));
+    if (sameObject(next, current)) return { object: current, changed: false };
+    if (opts.dryRun) return { object: clone(next), changed: true };
+    if (this.#objects.get(keyOf(key))?.metadata.resourceVersion !== current.metadata.resourceVersion) {
+      throw new StoreError('ResourceVersionConflict', 'changed', key);
+    }
+    return { object: this.#commit('MODIFIED', key, next), changed: true };
+  }
+
+  async delete(key: ObjectKey, check: DeleteCheck<T>, opts: WriteOptions = {}): Promise<DeleteResult<T>> {
+    const current = await this.get(key);
+    const decision = check(clone(current));
+    if (decision.action === 'update') {
+      if (sameObject(decision.object, current)) return { object: current, deleted: false };
+      if (opts.dryRun) return { object: decision.object, deleted: false };
+      return { object: this.#commit('MODIFIED', key, decision.object), deleted: false };
+    }
+    if (opts.dryRun) return { object: current, deleted: true };
+    return { object: this.#commit('DELETED', key, current), deleted: true };
+  }
+
+  async currentResourceVersion(): Promise<string> {
+    return String(this.#revision);
+  }
+}
