@@ -1,3 +1,5 @@
+import type { UserInfo } from '../apimachinery/user.js';
+
 /**
  * @module http
  * The transport-neutral request and response the handlers work with. The Lambda adapter
@@ -20,11 +22,7 @@ export interface ApiRequest {
   readonly user?: UserInfo;
 }
 
-export interface UserInfo {
-  readonly name: string;
-  readonly uid?: string;
-  readonly groups: readonly string[];
-}
+export type { UserInfo } from '../apimachinery/user.js';
 
 export interface ApiResponse {
   statusCode: number;

@@ -22,7 +22,7 @@ import {
   successStatus,
   timeout,
 } from '../apimachinery/status.js';
-import { firstQuery, type ApiRequest, type ApiResponse } from './http.js';
+import { firstQuery, type ApiRequest, type ApiResponse, type UserInfo } from './http.js';
 import { formattedResponse } from './render.js';
 import type { ResourceRoute } from './routes.js';
 
@@ -46,6 +46,8 @@ interface Ctx<T extends KubeObject> {
   readonly name: string;
   readonly pretty: boolean;
 }
+
+const userOf = <T extends KubeObject>(c: Ctx<T>): { user?: UserInfo } => (c.req.user ? { user: c.req.user } : {});
 
 function render<T extends KubeObject>(c: Ctx<T>, status: number, body: unknown, warnings: readonly string[] = []): ApiResponse {
   const format = negotiateOutput(c.req.headers['accept'], { table: false });
@@ -103,7 +105,7 @@ async function create<T extends KubeObject>(c: Ctx<T>): Promise<ApiResponse> {
     contentType: c.req.headers['content-type'],
     fieldValidation: opts.fieldValidation,
   });
-  const res = await c.api.service.create(c.namespace, decoded.object as T, { dryRun: opts.dryRun });
+  const res = await c.api.service.create(c.namespace, decoded.object as T, { dryRun: opts.dryRun, ...userOf(c) });
   return render(c, 201, c.api.toWire(res.object), [...decoded.warnings, ...res.warnings]);
 }
 
@@ -116,6 +118,7 @@ async function update<T extends KubeObject>(c: Ctx<T>): Promise<ApiResponse> {
   });
   const out = await c.api.service.update(c.namespace, c.name, decoded.object as T, {
     dryRun: opts.dryRun,
+    ...userOf(c),
     ...(c.route.subresource ? { subresource: c.route.subresource } : {}),
   });
   return render(c, out.created ? 201 : 200, c.api.toWire(out.object), decoded.warnings);

@@ -28,12 +28,18 @@ import {
   type ListRequest,
   type Store,
 } from './store.js';
-import type { ObjectKey, ResourceStrategy, StatusStrategy, StrategyContext } from './strategy.js';
+import { accessKey, type AccessCheck, type AccessDecision, type ObjectKey, type ResourceStrategy, type StatusStrategy, type StrategyContext } from './strategy.js';
+import type { UserInfo } from '../user.js';
 
 /** Characters of generated name suffixes (no vowels, no look-alikes), as upstream. */
 const NAME_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 const MAX_GENERATED_PREFIX = 58;
 const GENERATE_NAME_ATTEMPTS = 8;
+
+/** Answers an authorization question for a user (the Auth layer provides the real one). */
+export type Authorizer = (user: UserInfo | undefined, check: AccessCheck) => Promise<AccessDecision>;
+
+const allowAll: Authorizer = async () => ({ allowed: true });
 
 export interface ServiceDeps<T extends KubeObject> {
   readonly def: ResourceDefinition;
@@ -43,10 +49,13 @@ export interface ServiceDeps<T extends KubeObject> {
   readonly clock?: () => Date;
   readonly newUid?: () => string;
   readonly randomSuffix?: () => string;
+  readonly authorizer?: Authorizer;
 }
 
 export interface WriteOpts {
   readonly dryRun?: boolean;
+  /** The requesting user (for the strategy's access checks). */
+  readonly user?: UserInfo;
 }
 
 export interface Preconditions {
@@ -86,6 +95,7 @@ export class ResourceService<T extends KubeObject> {
   readonly #clock: () => Date;
   readonly #newUid: () => string;
   readonly #suffix: () => string;
+  readonly #authorizer: Authorizer;
   readonly #gr;
   readonly #gk;
 
@@ -97,6 +107,7 @@ export class ResourceService<T extends KubeObject> {
     this.#clock = deps.clock ?? (() => new Date());
     this.#newUid = deps.newUid ?? randomUUID;
     this.#suffix = deps.randomSuffix ?? generateSuffix;
+    this.#authorizer = deps.authorizer ?? allowAll;
     this.#gr = groupResourceOf(deps.def);
     this.#gk = groupKindOf(deps.def);
   }
@@ -105,19 +116,30 @@ export class ResourceService<T extends KubeObject> {
     throw interpretStoreError(this.#gr, err, name, operation);
   }
 
-  async #context(namespace: string, obj: T, old: T | undefined, strategy: Pick<ResourceStrategy<T>, 'references'>): Promise<StrategyContext> {
+  async #context(
+    namespace: string,
+    obj: T,
+    old: T | undefined,
+    strategy: Pick<ResourceStrategy<T>, 'references' | 'accessChecks'>,
+    user: UserInfo | undefined,
+  ): Promise<StrategyContext> {
     const referenced = new Map<string, KubeObject>();
+    const access = new Map<string, AccessDecision>();
     const keys = strategy.references?.(obj, old, namespace) ?? [];
-    await Promise.all(
-      keys.map(async (k) => {
+    const checks = strategy.accessChecks?.(obj, old, namespace) ?? [];
+    await Promise.all([
+      ...keys.map(async (k) => {
         try {
           referenced.set(keyString(k), await this.#store.get(k));
         } catch (e) {
           if (!(e instanceof StoreError && e.code === 'KeyNotFound')) throw e;
         }
       }),
-    );
-    return { now: rfc3339(this.#clock()), namespace, referenced };
+      ...checks.map(async (c) => {
+        access.set(accessKey(c), await this.#authorizer(user, c));
+      }),
+    ]);
+    return { now: rfc3339(this.#clock()), namespace, referenced, access, ...(user ? { user } : {}) };
   }
 
   #decorate(obj: T): T {
@@ -145,7 +167,7 @@ export class ResourceService<T extends KubeObject> {
         resourceVersion: undefined,
       },
     };
-    const ctx = await this.#context(namespace, obj, undefined, this.#strategy);
+    const ctx = await this.#context(namespace, obj, undefined, this.#strategy, opts.user);
     obj = this.#strategy.prepareForCreate(ctx, obj);
     const generate = !obj.metadata.name && !!obj.metadata.generateName;
     const withName = (o: T): T =>
@@ -246,7 +268,7 @@ export class ResourceService<T extends KubeObject> {
               resourceVersion: current.metadata.resourceVersion,
             },
           };
-          const ctx = await this.#context(namespace, obj, current, update);
+          const ctx = await this.#context(namespace, obj, current, update, opts.user);
           obj = update.prepareForUpdate(ctx, obj, current);
           const errs = [
             ...validateObjectMetaUpdate(obj.metadata, current.metadata),
