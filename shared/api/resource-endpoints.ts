@@ -11,7 +11,7 @@ import { matchesFields } from '../apimachinery/field-selector.js';
 import { matchesLabels } from '../apimachinery/label-selector.js';
 import { parseListOptions, type ListOptions } from '../apimachinery/list-options.js';
 import type { KubeObject } from '../apimachinery/meta.js';
-import { negotiateOutput } from '../apimachinery/negotiation.js';
+import { negotiateOutput, type OutputFormat } from '../apimachinery/negotiation.js';
 import { parseBool, parseDeleteOptions, parseWriteOptions } from '../apimachinery/options.js';
 import type { ResourceService } from '../apimachinery/registry/resource-service.js';
 import { groupVersionOf, type ResourceDefinition } from '../apimachinery/resource.js';
@@ -45,13 +45,13 @@ interface Ctx<T extends KubeObject> {
   readonly namespace: string;
   readonly name: string;
   readonly pretty: boolean;
+  readonly format: OutputFormat;
 }
 
 const userOf = <T extends KubeObject>(c: Ctx<T>): { user?: UserInfo } => (c.req.user ? { user: c.req.user } : {});
 
 function render<T extends KubeObject>(c: Ctx<T>, status: number, body: unknown, warnings: readonly string[] = []): ApiResponse {
-  const format = negotiateOutput(c.req.headers['accept'], { table: false });
-  return formattedResponse(format, status, body, { pretty: c.pretty, warnings });
+  return formattedResponse(c.format, status, body, { pretty: c.pretty, warnings });
 }
 
 export function listPredicate<T extends KubeObject>(api: ResourceApi<T>, opts: ListOptions): ((obj: T) => boolean) | undefined {
@@ -187,6 +187,8 @@ export async function handleResourceRoute<T extends KubeObject>(
     namespace: req.params['namespace'] ?? '',
     name: req.params['name'] ?? '',
     pretty: parseBool('pretty', firstQuery(req, 'pretty')) ?? false,
+    // Negotiated first, as upstream: an unacceptable Accept is a 406 before any work.
+    format: negotiateOutput(req.headers['accept'], { table: false }),
   };
   const handler = extra[route.verb] ?? (HANDLERS as Partial<Record<string, (c: Ctx<T>) => Promise<ApiResponse>>>)[route.verb];
   if (!handler) throw methodNotSupported({ group: api.def.group, resource: api.def.plural }, route.verb);

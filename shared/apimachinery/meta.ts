@@ -261,3 +261,14 @@ export function canonicalMeta(meta: ObjectMeta): ObjectMeta {
   }
   return out as ObjectMeta;
 }
+
+/** Metadata with `resourceVersion` set at its canonical position; nothing else changes. */
+export function withResourceVersion(meta: ObjectMeta, resourceVersion: string): ObjectMeta {
+  const out: Record<string, unknown> = {};
+  for (const k of META_ORDER) {
+    if (k === 'resourceVersion') out[k] = resourceVersion;
+    else if (meta[k] !== undefined) out[k] = meta[k];
+  }
+  for (const [k, v] of Object.entries(meta)) if (!(k in out) && v !== undefined) out[k] = v;
+  return out as ObjectMeta;
+}

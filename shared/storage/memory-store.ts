@@ -4,7 +4,7 @@
  * resource type, no-op writes skipped, change log). Used by unit tests and the contract suite.
  */
 import { sameObject } from '../apimachinery/equality.js';
-import type { KubeObject } from '../apimachinery/meta.js';
+import { withResourceVersion, type KubeObject } from '../apimachinery/meta.js';
 import {
   StoreError,
   type DeleteCheck,
@@ -35,7 +35,7 @@ export class MemoryStore<T extends KubeObject> implements Store<T> {
 
   #commit(type: ChangeEvent<T>['type'], key: ObjectKey, obj: T): T {
     this.#revision++;
-    const stored = clone({ ...obj, metadata: { ...obj.metadata, resourceVersion: String(this.#revision) } });
+    const stored = clone({ ...obj, metadata: withResourceVersion(obj.metadata, String(this.#revision)) });
     if (type === 'DELETED') this.#objects.delete(keyOf(key));
     else this.#objects.set(keyOf(key), stored);
     this.events.push({ type, resourceVersion: String(this.#revision), object: clone(stored) });
@@ -71,14 +71,16 @@ export class MemoryStore<T extends KubeObject> implements Store<T> {
   }
 
   async guaranteedUpdate(key: ObjectKey, tryUpdate: TryUpdate<T>, opts: WriteOptions = {}): Promise<UpdateResult<T>> {
-    const current = await this.get(key);
-    const next = await tryUpdate(clone(current));
-    if (sameObject(next, current)) return { object: current, changed: false };
-    if (opts.dryRun) return { object: clone(next), changed: true };
-    if (this.#objects.get(keyOf(key))?.metadata.resourceVersion !== current.metadata.resourceVersion) {
-      throw new StoreError('ResourceVersionConflict', 'changed', key);
+    for (let attempt = 0; attempt < 64; attempt++) {
+      const current = await this.get(key);
+      const next = await tryUpdate(clone(current));
+      if (sameObject(next, current)) return { object: current, changed: false };
+      if (opts.dryRun) return { object: clone(next), changed: true };
+      // Another writer committed while tryUpdate ran: run it again on the newer object.
+      if (this.#objects.get(keyOf(key))?.metadata.resourceVersion !== current.metadata.resourceVersion) continue;
+      return { object: this.#commit('MODIFIED', key, next), changed: true };
     }
-    return { object: this.#commit('MODIFIED', key, next), changed: true };
+    throw new StoreError('Contention', 'the object keeps changing', key);
   }
 
   async delete(key: ObjectKey, check: DeleteCheck<T>, opts: WriteOptions = {}): Promise<DeleteResult<T>> {

@@ -26,7 +26,7 @@ import {
   type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
 import { sameObject } from '../../apimachinery/equality.js';
-import type { KubeObject } from '../../apimachinery/meta.js';
+import { withResourceVersion, type KubeObject } from '../../apimachinery/meta.js';
 import {
   StoreError,
   type DeleteCheck,
@@ -395,7 +395,7 @@ export class DynamoStore<T extends KubeObject> implements Store<T> {
         (next) => [...this.#objectPut(key, next, uid, body, 'absent'), ...this.#logItems(next, 'ADDED', key, uid, body)],
         undefined,
       );
-      return { ...obj, metadata: { ...obj.metadata, resourceVersion: String(rev) } };
+      return { ...obj, metadata: withResourceVersion(obj.metadata, String(rev)) };
     } catch (e) {
       if (e instanceof ObjectConditionFailed) throw new StoreError('KeyExists', 'exists', key);
       throw e;
@@ -408,11 +408,11 @@ export class DynamoStore<T extends KubeObject> implements Store<T> {
       if (!loaded) throw new StoreError('KeyNotFound', 'not found', key);
       const next = await tryUpdate(structuredClone(loaded.object));
       if (sameObject(next, loaded.object)) return { object: loaded.object, changed: false };
-      const withRv = { ...next, metadata: { ...next.metadata, resourceVersion: String(loaded.rv) } };
+      const withRv = { ...next, metadata: withResourceVersion(next.metadata, String(loaded.rv)) };
       if (opts.dryRun) return { object: withRv, changed: true };
       try {
         const rev = await this.#write(key, loaded, next, 'MODIFIED', revision);
-        return { object: { ...next, metadata: { ...next.metadata, resourceVersion: String(rev) } }, changed: true };
+        return { object: { ...next, metadata: withResourceVersion(next.metadata, String(rev)) }, changed: true };
       } catch (e) {
         if (!(e instanceof ObjectConditionFailed)) throw e;
       }
@@ -456,13 +456,13 @@ export class DynamoStore<T extends KubeObject> implements Store<T> {
           if (opts.dryRun) return { object: decision.object, deleted: false };
           const rev = await this.#write(key, loaded, decision.object, 'MODIFIED', revision);
           return {
-            object: { ...decision.object, metadata: { ...decision.object.metadata, resourceVersion: String(rev) } },
+            object: { ...decision.object, metadata: withResourceVersion(decision.object.metadata, String(rev)) },
             deleted: false,
           };
         }
         if (opts.dryRun) return { object: loaded.object, deleted: true };
         const rev = await this.#write(key, loaded, loaded.object, 'DELETED', revision);
-        return { object: { ...loaded.object, metadata: { ...loaded.object.metadata, resourceVersion: String(rev) } }, deleted: true };
+        return { object: { ...loaded.object, metadata: withResourceVersion(loaded.object.metadata, String(rev)) }, deleted: true };
       } catch (e) {
         if (!(e instanceof ObjectConditionFailed)) throw e;
       }

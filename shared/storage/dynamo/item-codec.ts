@@ -5,7 +5,7 @@
  * compressed form does not fit in one item (DynamoDB items are limited to 400 KB).
  */
 import { gunzipSync, gzipSync, constants } from 'node:zlib';
-import { canonicalMeta, type ObjectMeta } from '../../apimachinery/meta.js';
+import { withResourceVersion, type ObjectMeta } from '../../apimachinery/meta.js';
 
 /** Bodies below this size are stored uncompressed (compression would not save a write unit). */
 export const COMPRESS_THRESHOLD = 1024;
@@ -55,6 +55,6 @@ export function decodeBody<T>(enc: string, bytes: Uint8Array, resourceVersion: n
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const text = (enc === 'gz' ? gunzipSync(buf) : buf).toString('utf8');
   const obj = JSON.parse(text) as T & { metadata: ObjectMeta };
-  obj.metadata = canonicalMeta({ ...obj.metadata, resourceVersion: String(resourceVersion) });
+  obj.metadata = withResourceVersion(obj.metadata, String(resourceVersion));
   return obj;
 }
