@@ -338,8 +338,12 @@ export class DynamoStore<T extends KubeObject> implements Store<T> {
             const reasons = e.CancellationReasons ?? [];
             if (reasons[1]?.Code === 'ConditionalCheckFailed') throw new ObjectConditionFailed();
             if (reasons[0]?.Code === 'ConditionalCheckFailed') {
+              // Another writer committed first. Its value came back with the failure; retry at
+              // it after a short, growing, jittered pause so contending writers spread out
+              // instead of colliding again in lockstep.
               current = num(reasons[0].Item?.[ATTR.rev]);
               this.#noteRevision(current);
+              await sleep(Math.random() * Math.min(100, 2 ** Math.min(attempt, 7)));
               continue;
             }
             if (reasons.some((r) => r.Code === 'ThrottlingError' || r.Code === 'ProvisionedThroughputExceeded')) {
