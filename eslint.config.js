@@ -20,6 +20,10 @@ export default tseslint.config(
     },
   },
   {
+    files: ['test/**/*.ts', 'bench/**/*.ts'],
+    rules: { '@typescript-eslint/no-explicit-any': 'off' },
+  },
+  {
     files: ['shared/**/*.ts'],
     ignores: ['shared/storage/dynamo/**', 'shared/api/app.ts'],
     rules: {

@@ -18,7 +18,9 @@ import { parseTokenFile, StaticTokenAuthenticator } from '../auth/static-tokens.
 import type { Config } from '../config.js';
 import type { ImageConfig } from '../image/config.js';
 import { imageStreamOpenApi, OPENAPI_V2_CONTENT_TYPE } from '../image/openapi.js';
+import { IMAGE_STREAM_FIELDS } from '../image/field-meta.js';
 import { imageStreamResource } from '../image/resource.js';
+import { imageStreamTablePrinter } from '../image/table-printer.js';
 import { imageStreamToWire } from '../image/serialize.js';
 import { imageStreamStatusStrategy } from '../image/status-strategy.js';
 import { imageStreamStrategy } from '../image/strategy.js';
@@ -130,6 +132,9 @@ export function createApp(opts: AppOptions): App {
       'status.dockerImageRepository': s.status?.dockerImageRepository ?? '',
     }),
     fieldSelectorKeys: ['metadata.name', 'metadata.namespace', 'spec.dockerImageRepository', 'status.dockerImageRepository'],
+    fieldMeta: IMAGE_STREAM_FIELDS,
+    table: imageStreamTablePrinter,
+    ...(opts.clock ? { clock: opts.clock } : {}),
   };
   const served: ServedResource[] = [
     {

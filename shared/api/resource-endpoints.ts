@@ -6,21 +6,30 @@
  */
 import type { z } from 'zod';
 import { encodeContinue } from '../apimachinery/continue-token.js';
-import { decodeBody } from '../apimachinery/decode.js';
+import { decodeBody, decodeValue, MAX_REQUEST_BODY_BYTES } from '../apimachinery/decode.js';
+import type { FieldMeta } from '../apimachinery/field-meta.js';
+import { fieldErrors } from '../apimachinery/field-errors.js';
+import { goValue } from '../apimachinery/go-format.js';
+import { findDuplicateKeys } from '../apimachinery/json-body.js';
+import { applyPatch, jsonPatchUnknownFields, patchTypeOf } from '../apimachinery/patch.js';
+import { parseIncludeObject, toTable, type TableOptions, type TablePrinter } from '../apimachinery/table.js';
 import { matchesFields } from '../apimachinery/field-selector.js';
 import { matchesLabels } from '../apimachinery/label-selector.js';
 import { parseListOptions, type ListOptions } from '../apimachinery/list-options.js';
-import type { KubeObject } from '../apimachinery/meta.js';
+import type { KubeObject, ListMeta } from '../apimachinery/meta.js';
 import { negotiateOutput, type OutputFormat } from '../apimachinery/negotiation.js';
 import { parseBool, parseDeleteOptions, parseWriteOptions } from '../apimachinery/options.js';
 import type { ResourceService } from '../apimachinery/registry/resource-service.js';
 import { groupVersionOf, type ResourceDefinition } from '../apimachinery/resource.js';
 import {
+  invalid,
   methodNotSupported,
+  requestEntityTooLarge,
   resourceExpired,
   StatusError,
   successStatus,
   timeout,
+  unsupportedMediaType,
 } from '../apimachinery/status.js';
 import { firstQuery, type ApiRequest, type ApiResponse, type UserInfo } from './http.js';
 import { formattedResponse } from './render.js';
@@ -36,6 +45,11 @@ export interface ResourceApi<T extends KubeObject> {
   /** Values of the fields that may appear in a field selector. */
   readonly selectableFields: (obj: T) => Record<string, string>;
   readonly fieldSelectorKeys: readonly string[];
+  /** Merge semantics of the fields (strategic merge patch, server-side apply). */
+  readonly fieldMeta: FieldMeta;
+  /** Server-side printing; without it Table requests get the plain object. */
+  readonly table?: TablePrinter<T>;
+  readonly clock?: () => Date;
 }
 
 interface Ctx<T extends KubeObject> {
@@ -51,7 +65,25 @@ interface Ctx<T extends KubeObject> {
 const userOf = <T extends KubeObject>(c: Ctx<T>): { user?: UserInfo } => (c.req.user ? { user: c.req.user } : {});
 
 function render<T extends KubeObject>(c: Ctx<T>, status: number, body: unknown, warnings: readonly string[] = []): ApiResponse {
-  return formattedResponse(c.format, status, body, { pretty: c.pretty, warnings });
+  return formattedResponse(c.format.kind === 'table' ? { kind: 'json' } : c.format, status, body, { pretty: c.pretty, warnings });
+}
+
+/** One object in the negotiated representation (a one-row Table when asked for). */
+function renderObject<T extends KubeObject>(c: Ctx<T>, status: number, obj: T, warnings: readonly string[] = []): ApiResponse {
+  if (c.format.kind === 'table' && c.api.table) {
+    const table = toTable(c.api.table, [obj], { resourceVersion: obj.metadata.resourceVersion ?? '' }, tableOptions(c, c.format.version));
+    return render(c, status, table, warnings);
+  }
+  return render(c, status, c.api.toWire(obj), warnings);
+}
+
+function tableOptions<T extends KubeObject>(c: Ctx<T>, version: 'v1' | 'v1beta1'): TableOptions<T> {
+  return {
+    version,
+    include: parseIncludeObject(firstQuery(c.req, 'includeObject')),
+    now: (c.api.clock ?? (() => new Date()))(),
+    toWire: c.api.toWire,
+  };
 }
 
 export function listPredicate<T extends KubeObject>(api: ResourceApi<T>, opts: ListOptions): ((obj: T) => boolean) | undefined {
@@ -61,7 +93,7 @@ export function listPredicate<T extends KubeObject>(api: ResourceApi<T>, opts: L
 
 async function get<T extends KubeObject>(c: Ctx<T>): Promise<ApiResponse> {
   const obj = await c.api.service.get(c.namespace, c.name);
-  return render(c, 200, c.api.toWire(obj));
+  return renderObject(c, 200, obj);
 }
 
 async function list<T extends KubeObject>(c: Ctx<T>): Promise<ApiResponse> {
@@ -75,8 +107,11 @@ async function list<T extends KubeObject>(c: Ctx<T>): Promise<ApiResponse> {
     ...(listPredicate(c.api, opts) ? { predicate: listPredicate(c.api, opts)! } : {}),
   });
   checkListResourceVersion(opts, page.resourceVersion);
-  const metadata: Record<string, unknown> = { resourceVersion: page.resourceVersion };
-  if (page.lastKey) metadata['continue'] = encodeContinue(page.resourceVersion, page.lastKey);
+  const metadata: ListMeta = { resourceVersion: page.resourceVersion };
+  if (page.lastKey) metadata.continue = encodeContinue(page.resourceVersion, page.lastKey);
+  if (c.format.kind === 'table' && c.api.table) {
+    return render(c, 200, toTable(c.api.table, page.items, metadata, tableOptions(c, c.format.version)));
+  }
   const items = page.items.map((o) => {
     const { kind: _k, apiVersion: _a, ...rest } = c.api.toWire(o);
     return rest;
@@ -106,7 +141,7 @@ async function create<T extends KubeObject>(c: Ctx<T>): Promise<ApiResponse> {
     fieldValidation: opts.fieldValidation,
   });
   const res = await c.api.service.create(c.namespace, decoded.object as T, { dryRun: opts.dryRun, ...userOf(c) });
-  return render(c, 201, c.api.toWire(res.object), [...decoded.warnings, ...res.warnings]);
+  return renderObject(c, 201, res.object, [...decoded.warnings, ...res.warnings]);
 }
 
 async function update<T extends KubeObject>(c: Ctx<T>): Promise<ApiResponse> {
@@ -121,7 +156,7 @@ async function update<T extends KubeObject>(c: Ctx<T>): Promise<ApiResponse> {
     ...userOf(c),
     ...(c.route.subresource ? { subresource: c.route.subresource } : {}),
   });
-  return render(c, out.created ? 201 : 200, c.api.toWire(out.object), decoded.warnings);
+  return renderObject(c, out.created ? 201 : 200, out.object, decoded.warnings);
 }
 
 async function remove<T extends KubeObject>(c: Ctx<T>): Promise<ApiResponse> {
@@ -130,7 +165,7 @@ async function remove<T extends KubeObject>(c: Ctx<T>): Promise<ApiResponse> {
     dryRun: opts.dryRun,
     ...(opts.preconditions ? { preconditions: opts.preconditions } : {}),
   });
-  if (!out.deleted) return render(c, 200, c.api.toWire(out.object));
+  if (!out.deleted) return renderObject(c, 200, out.object);
   const status = successStatus({
     name: c.name,
     group: c.api.def.group,
@@ -164,11 +199,56 @@ async function deleteCollection<T extends KubeObject>(c: Ctx<T>): Promise<ApiRes
   });
 }
 
+async function patch<T extends KubeObject>(c: Ctx<T>): Promise<ApiResponse> {
+  const type = patchTypeOf(c.req.headers['content-type']);
+  const opts = parseWriteOptions('PatchOptions', c.req.query, { isApply: type === 'apply' });
+  const body = c.req.body ?? Buffer.alloc(0);
+  if (body.length > MAX_REQUEST_BODY_BYTES) throw requestEntityTooLarge(`limit is ${MAX_REQUEST_BODY_BYTES}`);
+  const text = body.toString('utf8');
+  if (type === 'apply') throw unsupportedMediaType(['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json']);
+  // Problems in the patch document itself are the same on every attempt.
+  const docProblems =
+    opts.fieldValidation === 'Ignore'
+      ? []
+      : type === 'json'
+        ? jsonPatchUnknownFields(safeJson(text)).map((p) => `json patch unknown field ${JSON.stringify(p)}`)
+        : findDuplicateKeysSafe(text).map((p) => `duplicate field ${JSON.stringify(p)}`);
+  let warnings: string[] = [];
+  const out = await c.api.service.updateWith(
+    c.namespace,
+    c.name,
+    (current) => {
+      const patched = applyPatch(type, c.api.toWire(current), text, c.api.fieldMeta);
+      const { object, unknown } = decodeValue(c.api.def, c.api.schema, patched);
+      const problems = [...docProblems, ...(opts.fieldValidation === 'Ignore' ? [] : unknown.map((u) => `unknown field ${JSON.stringify(u)}`))];
+      if (opts.fieldValidation === 'Strict' && problems.length > 0) {
+        const shown = type === 'strategic' ? goValue(safeJson(text)) : JSON.stringify(patched);
+        throw invalid({ group: '', kind: '' }, '', [fieldErrors.invalid('patch', shown, `strict decoding error: ${problems.join(', ')}`)]);
+      }
+      warnings = opts.fieldValidation === 'Warn' ? problems : [];
+      return c.api.service.normalize(object as T);
+    },
+    { dryRun: opts.dryRun, ...userOf(c), ...(c.route.subresource ? { subresource: c.route.subresource } : {}) },
+  );
+  return renderObject(c, 200, out.object, warnings);
+}
+
+const safeJson = (text: string): unknown => {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+};
+
+const findDuplicateKeysSafe = (text: string): string[] => (safeJson(text) === undefined ? [] : findDuplicateKeys(text));
+
 const HANDLERS = {
   get,
   list,
   create,
   update,
+  patch,
   delete: remove,
   deletecollection: deleteCollection,
 } as const;
@@ -188,7 +268,7 @@ export async function handleResourceRoute<T extends KubeObject>(
     name: req.params['name'] ?? '',
     pretty: parseBool('pretty', firstQuery(req, 'pretty')) ?? false,
     // Negotiated first, as upstream: an unacceptable Accept is a 406 before any work.
-    format: negotiateOutput(req.headers['accept'], { table: false }),
+    format: negotiateOutput(req.headers['accept'], { table: api.table !== undefined }),
   };
   const handler = extra[route.verb] ?? (HANDLERS as Partial<Record<string, (c: Ctx<T>) => Promise<ApiResponse>>>)[route.verb];
   if (!handler) throw methodNotSupported({ group: api.def.group, resource: api.def.plural }, route.verb);

@@ -132,9 +132,26 @@ export function decodeBody<S extends z.ZodType>(def: ResourceDefinition, schema:
   if (apiVersion !== '' && apiVersion !== expectedGv) {
     throw badRequest(`the API version in the data (${apiVersion}) does not match the expected API version (${expectedGv})`);
   }
-  const asKind = `${def.kind} in version ${JSON.stringify(def.version)} cannot be handled as a ${def.kind}`;
-
+  const { object, unknown } = decodeValue(def, schema, raw);
   const problems: string[] = [];
+  if (input.fieldValidation !== 'Ignore') {
+    for (const u of unknown) problems.push(`unknown field ${JSON.stringify(u)}`);
+    if (format === 'json') for (const d of findDuplicateKeys(text)) problems.push(`duplicate field ${JSON.stringify(d)}`);
+  }
+  if (input.fieldValidation === 'Strict' && problems.length > 0) {
+    throw badRequest(`${cannotHandle(def)}: strict decoding error: ${problems.join(', ')}`);
+  }
+  return { object, warnings: input.fieldValidation === 'Warn' ? problems : [] };
+}
+
+const cannotHandle = (def: ResourceDefinition): string => `${def.kind} in version ${JSON.stringify(def.version)} cannot be handled as a ${def.kind}`;
+
+/**
+ * Typed decoding of an already-parsed value (a body, or a patched object): type checks (400),
+ * unknown fields dropped and reported by path, `null`s removed. Does not look at kind/apiVersion.
+ * Takes ownership of `raw` (unknown keys are deleted from it in place).
+ */
+export function decodeValue<S extends z.ZodType>(def: ResourceDefinition, schema: S, raw: unknown): { object: z.output<S>; unknown: string[] } {
   const unknown: string[] = [];
   let result = schema.safeParse(raw);
   if (!result.success) {
@@ -147,18 +164,11 @@ export function decodeBody<S extends z.ZodType>(def: ResourceDefinition, schema:
         }
       } else onlyUnknown = false;
     }
-    if (!onlyUnknown || unknown.length === 0) throw typeError(asKind, def.kind, raw, result.error.issues);
+    if (!onlyUnknown || unknown.length === 0) throw typeError(cannotHandle(def), def.kind, raw, result.error.issues);
     result = schema.safeParse(raw);
-    if (!result.success) throw typeError(asKind, def.kind, raw, result.error.issues);
+    if (!result.success) throw typeError(cannotHandle(def), def.kind, raw, result.error.issues);
   }
-  if (input.fieldValidation !== 'Ignore') {
-    for (const u of unknown) problems.push(`unknown field ${JSON.stringify(u)}`);
-    if (format === 'json') for (const d of findDuplicateKeys(text)) problems.push(`duplicate field ${JSON.stringify(d)}`);
-  }
-  if (input.fieldValidation === 'Strict' && problems.length > 0) {
-    throw badRequest(`${asKind}: strict decoding error: ${problems.join(', ')}`);
-  }
-  return { object: stripNulls(result.data), warnings: input.fieldValidation === 'Warn' ? problems : [] };
+  return { object: stripNulls(result.data), unknown };
 }
 
 function typeError(asKind: string, kind: string, raw: unknown, issues: readonly z.core.$ZodIssue[]): StatusError {

@@ -142,6 +142,11 @@ export class ResourceService<T extends KubeObject> {
     return { now: rfc3339(this.#clock()), namespace, referenced, access, ...(user ? { user } : {}) };
   }
 
+  /** The strategy's canonical form of a decoded object (defaults, ordering). */
+  normalize(obj: T): T {
+    return this.#strategy.normalize(obj);
+  }
+
   #decorate(obj: T): T {
     return this.#strategy.decorate ? this.#strategy.decorate(obj) : obj;
   }

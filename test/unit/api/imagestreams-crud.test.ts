@@ -217,7 +217,7 @@ describe('imagestreams endpoints', () => {
   });
 
   describe('PUT (update)', () => {
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+     
     async function created(t: ReturnType<typeof testApp>): Promise<Record<string, any>> {
       return (await t.call('POST', NS_URL, { body: imageStream('app') })).json;
     }
