@@ -24,6 +24,10 @@ const schema = z.object({
   TOKENS_FILE: optionalString,
   /** The same CSV content inline (e.g. injected from a secret). */
   STATIC_TOKENS: optionalString,
+  /** Longest lifetime of a watch stream (Lambda response streams end at 15 minutes). */
+  WATCH_MAX_SECONDS: z.coerce.number().int().positive().default(3600),
+  /** How often a watch polls the event log for changes made by other processes. */
+  WATCH_POLL_MS: z.coerce.number().int().positive().default(500),
 });
 
 export interface Config {
@@ -36,6 +40,8 @@ export interface Config {
   readonly defaultImportMode: 'Legacy' | 'PreserveOriginal';
   readonly tokensFile: string | undefined;
   readonly staticTokens: string | undefined;
+  readonly watchMaxSeconds: number;
+  readonly watchPollMs: number;
 }
 
 export class ConfigError extends Error {
@@ -62,5 +68,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     defaultImportMode: e.DEFAULT_IMPORT_MODE,
     tokensFile: e.TOKENS_FILE,
     staticTokens: e.STATIC_TOKENS,
+    watchMaxSeconds: e.WATCH_MAX_SECONDS,
+    watchPollMs: e.WATCH_POLL_MS,
   };
 }

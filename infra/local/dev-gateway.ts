@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context, Handler } from 'aws-lambda';
-import { CATCH_ALL_RESOURCE } from '../../shared/api/lambda-adapter.js';
+import { CATCH_ALL_RESOURCE, type StreamingHandler } from '../../shared/api/lambda-adapter.js';
 import { MAX_REQUEST_BODY_BYTES } from '../../shared/apimachinery/decode.js';
 import { requestEntityTooLarge } from '../../shared/apimachinery/status.js';
 import { Router } from '../../shared/api/router.js';
@@ -22,6 +22,12 @@ import { FAMILY_ENTRIES, routes, type RouteFamily } from '../../shared/api/route
 const MAX_BODY = 10 * 1024 * 1024;
 
 type ProxyHandler = Handler<APIGatewayProxyEvent, APIGatewayProxyResult>;
+
+interface FamilyModule {
+  readonly handler: ProxyHandler;
+  /** Present on response-streaming families (API Gateway REST response streaming). */
+  readonly streamingHandler?: StreamingHandler;
+}
 
 export interface DevGatewayOptions {
   readonly port: number;
@@ -120,13 +126,35 @@ function send(res: ServerResponse, result: APIGatewayProxyResult): void {
 }
 
 /** Loads every family's handler module (the same files CDK bundles). */
-async function loadHandlers(root: string): Promise<Record<RouteFamily, ProxyHandler>> {
-  const out: Partial<Record<RouteFamily, ProxyHandler>> = {};
+async function loadHandlers(root: string): Promise<Record<RouteFamily, FamilyModule>> {
+  const out: Partial<Record<RouteFamily, FamilyModule>> = {};
   for (const [family, entry] of Object.entries(FAMILY_ENTRIES) as [RouteFamily, string][]) {
-    const mod = (await import(pathToFileURL(path.join(root, entry)).href)) as { handler: ProxyHandler };
-    out[family] = mod.handler;
+    out[family] = (await import(pathToFileURL(path.join(root, entry)).href)) as FamilyModule;
   }
-  return out as Record<RouteFamily, ProxyHandler>;
+  return out as Record<RouteFamily, FamilyModule>;
+}
+
+/** Streams a response as API Gateway's response streaming would: headers at once, each chunk flushed. */
+async function stream(handler: StreamingHandler, event: APIGatewayProxyEvent, req: IncomingMessage, res: ServerResponse): Promise<number> {
+  const abort = new AbortController();
+  res.on('close', () => abort.abort());
+  req.socket.setNoDelay(true);
+  let status = 0;
+  await handler(event, {
+    signal: abort.signal,
+    start(statusCode, headers) {
+      status = statusCode;
+      res.writeHead(statusCode, headers);
+      res.flushHeaders();
+    },
+    write(chunk) {
+      res.write(chunk);
+    },
+    end() {
+      res.end();
+    },
+  });
+  return status;
 }
 
 export async function startDevGateway(opts: DevGatewayOptions): Promise<DevGateway> {
@@ -158,9 +186,16 @@ export async function startDevGateway(opts: DevGatewayOptions): Promise<DevGatew
         if (any) family = any.family;
       }
       const event = buildEvent(req, body, resource, params);
-      const result = (await handlers[family](event, lambdaContext(family), () => undefined)) as APIGatewayProxyResult;
-      send(res, result);
-      opts.log?.(`${req.method} ${req.url} ${result.statusCode} ${(performance.now() - started).toFixed(1)}ms`);
+      const mod = handlers[family];
+      let status: number;
+      if (mod.streamingHandler) {
+        status = await stream(mod.streamingHandler, event, req, res);
+      } else {
+        const result = (await mod.handler(event, lambdaContext(family), () => undefined)) as APIGatewayProxyResult;
+        send(res, result);
+        status = result.statusCode;
+      }
+      opts.log?.(`${req.method} ${req.url} ${status} ${(performance.now() - started).toFixed(1)}ms`);
     })().catch((e: unknown) => {
       if (!res.headersSent) res.writeHead(502, { 'Content-Type': 'application/json' });
       res.end(JSON.stringify({ message: 'Internal server error' }));

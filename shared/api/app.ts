@@ -12,7 +12,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { ServedResource } from '../apimachinery/discovery.js';
 import { ResourceService } from '../apimachinery/registry/resource-service.js';
-import type { Store } from '../apimachinery/registry/store.js';
+import type { ChangeLog, Store } from '../apimachinery/registry/store.js';
 import { unauthorized } from '../apimachinery/status.js';
 import { parseTokenFile, StaticTokenAuthenticator } from '../auth/static-tokens.js';
 import type { Config } from '../config.js';
@@ -42,7 +42,7 @@ export interface Authenticator {
 export interface AppOptions {
   readonly config: Config;
   /** Injected store (tests); otherwise a DynamoDB store from the configuration. */
-  readonly imageStreamStore?: Store<ImageStream>;
+  readonly imageStreamStore?: Store<ImageStream> & ChangeLog<ImageStream>;
   readonly dynamo?: DynamoDBClient;
   readonly authenticator?: Authenticator;
   readonly logger?: Logger;
@@ -100,6 +100,14 @@ export function imageConfigOf(config: Config): ImageConfig {
   };
 }
 
+/** Fields an ImageStream field selector may test (`status.dockerImageRepository` is the stored value). */
+const imageStreamSelectableFields = (s: ImageStream): Record<string, string> => ({
+  'metadata.name': s.metadata.name ?? '',
+  'metadata.namespace': s.metadata.namespace ?? '',
+  'spec.dockerImageRepository': s.spec.dockerImageRepository ?? '',
+  'status.dockerImageRepository': s.status?.dockerImageRepository ?? '',
+});
+
 export function createApp(opts: AppOptions): App {
   const { config } = opts;
   const logger = opts.logger ?? new Logger({ serviceName: 'imagestream-api' });
@@ -112,6 +120,7 @@ export function createApp(opts: AppOptions): App {
       tableName: config.tableName,
       resource: imageStreamResource.plural,
       eventRetentionSeconds: config.eventRetentionSeconds,
+      selectableFields: imageStreamSelectableFields,
     });
   const service = new ResourceService<ImageStream>({
     def: imageStreamResource,
@@ -125,16 +134,20 @@ export function createApp(opts: AppOptions): App {
     service,
     schema: imageStreamSchema,
     toWire: imageStreamToWire,
-    selectableFields: (s) => ({
-      'metadata.name': s.metadata.name ?? '',
-      'metadata.namespace': s.metadata.namespace ?? '',
-      'spec.dockerImageRepository': s.spec.dockerImageRepository ?? '',
-      'status.dockerImageRepository': s.status?.dockerImageRepository ?? '',
-    }),
-    fieldSelectorKeys: ['metadata.name', 'metadata.namespace', 'spec.dockerImageRepository', 'status.dockerImageRepository'],
+    selectableFields: imageStreamSelectableFields,
+    fieldSelectorKeys: Object.keys(imageStreamSelectableFields({ metadata: {}, spec: {} })),
     fieldMeta: IMAGE_STREAM_FIELDS,
     table: imageStreamTablePrinter,
     ...(opts.clock ? { clock: opts.clock } : {}),
+    changeLog: store,
+    bookmarkObject: (resourceVersion, annotations) => ({
+      kind: imageStreamResource.kind,
+      apiVersion: 'image.openshift.io/v1',
+      metadata: { resourceVersion, creationTimestamp: null, ...(annotations ? { annotations } : {}) },
+      spec: {},
+      status: { dockerImageRepository: '' },
+    }),
+    watch: { maxSeconds: config.watchMaxSeconds, pollMs: config.watchPollMs, bookmarkSeconds: 60 },
   };
   const served: ServedResource[] = [
     {

@@ -20,6 +20,8 @@ export interface ApiRequest {
   readonly body: Buffer | undefined;
   /** Identity established by authentication, if any. */
   readonly user?: UserInfo;
+  /** Aborted when the client goes away (long-lived responses stop their work). */
+  readonly signal?: AbortSignal;
 }
 
 export type { UserInfo } from '../apimachinery/user.js';
@@ -28,7 +30,20 @@ export interface ApiResponse {
   statusCode: number;
   /** Header values; a list sends the header once per value (e.g. several `Warning`s). */
   headers: Record<string, string | string[]>;
-  body: string | Buffer;
+  /** The body; an async iterable is streamed chunk by chunk (watch), each chunk flushed. */
+  body: string | Buffer | AsyncIterable<string>;
+}
+
+export const isStreamingBody = (body: ApiResponse['body']): body is AsyncIterable<string> =>
+  typeof body !== 'string' && !Buffer.isBuffer(body);
+
+/** Collects a streamed body (tests and non-streaming transports). */
+export async function bodyText(body: ApiResponse['body']): Promise<string> {
+  if (typeof body === 'string') return body;
+  if (Buffer.isBuffer(body)) return body.toString('utf8');
+  let out = '';
+  for await (const chunk of body) out += chunk;
+  return out;
 }
 
 export function firstQuery(req: Pick<ApiRequest, 'query'>, name: string): string | undefined {

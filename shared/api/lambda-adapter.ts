@@ -10,7 +10,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { methodNotAllowed } from '../apimachinery/status.js';
 import { failure, type App } from './app.js';
-import type { ApiRequest, ApiResponse } from './http.js';
+import { bodyText, isStreamingBody, type ApiRequest, type ApiResponse } from './http.js';
 import { pageNotFound } from './render.js';
 import type { Route, RouteFamily } from './routes.js';
 
@@ -37,7 +37,8 @@ export function toApiRequest(event: APIGatewayProxyEvent): ApiRequest {
   return { method: event.httpMethod.toUpperCase(), path: event.path, params, query, headers, body };
 }
 
-export function toProxyResult(res: ApiResponse): APIGatewayProxyResult {
+/** A buffered proxy result; a streamed body must be collected first (`bodyText`). */
+export function toProxyResult(res: ApiResponse & { body: string | Buffer }): APIGatewayProxyResult {
   const headers: Record<string, string> = {};
   const multiValueHeaders: Record<string, string[]> = {};
   for (const [k, v] of Object.entries(res.headers)) {
@@ -66,22 +67,105 @@ function resolve(app: App, event: APIGatewayProxyEvent, req: ApiRequest): { rout
   return { params: {}, status: m.kind === 'method-not-allowed' ? 405 : 404 };
 }
 
-/** The Lambda handler of one route family. */
+/** Routes, authenticates and serves one API Gateway event; never throws. */
+export async function dispatchEvent(app: App, family: RouteFamily, event: APIGatewayProxyEvent, signal?: AbortSignal): Promise<ApiResponse> {
+  const req: ApiRequest = { ...toApiRequest(event), ...(signal ? { signal } : {}) };
+  try {
+    const { route, params, status } = resolve(app, event, req);
+    const user = await app.authenticate(req, route);
+    if (status === 405) throw methodNotAllowed();
+    if (!route || route.family !== family) return pageNotFound();
+    return await app.serve(route, { ...req, params, ...(user ? { user } : {}) });
+  } catch (e) {
+    return failure(app.logger, req, e);
+  }
+}
+
+/** The (buffered) Lambda handler of one route family. */
 export function createHttpHandler(app: App, family: RouteFamily): middy.MiddyfiedHandler<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context> {
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
     .use(injectLambdaContext(app.logger, { resetKeys: true }))
     .handler(async (event) => {
-      const req = toApiRequest(event);
-      try {
-        const { route, params, status } = resolve(app, event, req);
-        const user = await app.authenticate(req, route);
-        if (status === 405) throw methodNotAllowed();
-        if (!route) return toProxyResult(pageNotFound());
-        if (route.family !== family) return toProxyResult(pageNotFound());
-        const res = await app.serve(route, { ...req, params, ...(user ? { user } : {}) });
-        return toProxyResult(res);
-      } catch (e) {
-        return toProxyResult(failure(app.logger, req, e));
-      }
+      const res = await dispatchEvent(app, family, event);
+      return toProxyResult({ ...res, body: isStreamingBody(res.body) ? await bodyText(res.body) : res.body });
     });
+}
+
+/** Where a streamed response goes: API Gateway response streaming, or the local gateway's socket. */
+export interface ResponseSink {
+  start(statusCode: number, headers: Record<string, string | string[]>): void;
+  write(chunk: string | Buffer): void;
+  end(): void;
+  /** Aborted when the client disconnects. */
+  readonly signal: AbortSignal;
+}
+
+/** Serves an event into a sink: headers first (flushed at once), then each chunk as produced. */
+export async function streamEvent(app: App, family: RouteFamily, event: APIGatewayProxyEvent, sink: ResponseSink): Promise<void> {
+  const res = await dispatchEvent(app, family, event, sink.signal);
+  sink.start(res.statusCode, res.headers);
+  try {
+    if (isStreamingBody(res.body)) {
+      for await (const chunk of res.body) {
+        if (sink.signal.aborted) break;
+        sink.write(chunk);
+      }
+    } else sink.write(res.body);
+  } catch (e) {
+    // Headers are out: the stream can only end. The error is logged, never sent half-written.
+    failure(app.logger, { method: event.httpMethod, path: event.path }, e);
+  } finally {
+    sink.end();
+  }
+}
+
+interface LambdaResponseStream {
+  write(chunk: string | Uint8Array): boolean;
+  end(): void;
+  on(event: 'close' | 'error', listener: () => void): unknown;
+}
+
+interface LambdaStreamingRuntime {
+  streamifyResponse(fn: (event: APIGatewayProxyEvent, stream: LambdaResponseStream, context: Context) => Promise<void>): unknown;
+  HttpResponseStream: { from(stream: LambdaResponseStream, meta: { statusCode: number; headers: Record<string, string> }): LambdaResponseStream };
+}
+
+export type StreamingHandler = ((event: APIGatewayProxyEvent, sink: ResponseSink) => Promise<void>) & { readonly streaming: true };
+
+/**
+ * A route family whose responses may be long-lived streams (list/watch). On Lambda it is
+ * wrapped with the runtime's `streamifyResponse` (API Gateway REST response streaming); the
+ * local gateway calls `local` with its own sink. Both run `streamEvent`.
+ */
+export function createStreamingHttpHandler(app: App, family: RouteFamily): { handler: unknown; local: StreamingHandler } {
+  const local = Object.assign((event: APIGatewayProxyEvent, sink: ResponseSink) => streamEvent(app, family, event, sink), {
+    streaming: true as const,
+  });
+  // Other libraries define `globalThis.awslambda` too (InvokeStore); only the Lambda runtime has streaming.
+  const runtime = (globalThis as { awslambda?: Partial<LambdaStreamingRuntime> }).awslambda;
+  if (typeof runtime?.streamifyResponse !== 'function' || runtime.HttpResponseStream === undefined) {
+    return { handler: createHttpHandler(app, family), local };
+  }
+  const rt = runtime as LambdaStreamingRuntime;
+  const handler = rt.streamifyResponse(async (event, responseStream) => {
+    const abort = new AbortController();
+    responseStream.on('close', () => abort.abort());
+    responseStream.on('error', () => abort.abort());
+    let out: LambdaResponseStream | undefined;
+    await streamEvent(app, family, event, {
+      signal: abort.signal,
+      start(statusCode, headers) {
+        const flat: Record<string, string> = {};
+        for (const [k, v] of Object.entries(headers)) flat[k] = Array.isArray(v) ? v.join(', ') : v;
+        out = rt.HttpResponseStream.from(responseStream, { statusCode, headers: flat });
+      },
+      write(chunk) {
+        out?.write(chunk);
+      },
+      end() {
+        (out ?? responseStream).end();
+      },
+    });
+  });
+  return { handler, local };
 }

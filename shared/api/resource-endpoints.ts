@@ -17,11 +17,14 @@ import { matchesFields } from '../apimachinery/field-selector.js';
 import { matchesLabels } from '../apimachinery/label-selector.js';
 import { parseListOptions, type ListOptions } from '../apimachinery/list-options.js';
 import type { KubeObject, ListMeta } from '../apimachinery/meta.js';
+import type { ChangeLog } from '../apimachinery/registry/store.js';
+import { watchChanges } from '../apimachinery/watch.js';
 import { negotiateOutput, type OutputFormat } from '../apimachinery/negotiation.js';
 import { parseBool, parseDeleteOptions, parseWriteOptions } from '../apimachinery/options.js';
 import type { ResourceService } from '../apimachinery/registry/resource-service.js';
 import { groupVersionOf, type ResourceDefinition } from '../apimachinery/resource.js';
 import {
+  badRequest,
   invalid,
   methodNotSupported,
   requestEntityTooLarge,
@@ -50,6 +53,20 @@ export interface ResourceApi<T extends KubeObject> {
   /** Server-side printing; without it Table requests get the plain object. */
   readonly table?: TablePrinter<T>;
   readonly clock?: () => Date;
+  /** The change log watches read; without it `watch` is not served. */
+  readonly changeLog?: ChangeLog<T>;
+  /** The object of a BOOKMARK event: an empty object of the kind carrying only the resourceVersion. */
+  readonly bookmarkObject: (resourceVersion: string, annotations?: Record<string, string>) => Record<string, unknown>;
+  readonly watch: WatchSettings;
+}
+
+export interface WatchSettings {
+  /** Upper bound of a watch's lifetime (the platform's limit); default lifetimes are random below it. */
+  readonly maxSeconds: number;
+  /** Poll interval of the change log when no local commit wakes the watcher. */
+  readonly pollMs: number;
+  /** Interval of periodic bookmarks when the client allows them. */
+  readonly bookmarkSeconds: number;
 }
 
 interface Ctx<T extends KubeObject> {
@@ -99,7 +116,7 @@ async function get<T extends KubeObject>(c: Ctx<T>): Promise<ApiResponse> {
 async function list<T extends KubeObject>(c: Ctx<T>): Promise<ApiResponse> {
   const scopeNs = c.route.scope === 'namespace' ? c.namespace : undefined;
   const opts = parseListOptions(c.req.query, { namespace: scopeNs, fieldKeys: c.api.fieldSelectorKeys });
-  if (opts.watch) throw methodNotSupported({ group: c.api.def.group, resource: c.api.def.plural }, 'watch');
+  if (opts.watch) return watch(c, opts);
   const page = await c.api.service.list({
     ...(scopeNs !== undefined ? { namespace: scopeNs } : {}),
     ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
@@ -131,6 +148,85 @@ function checkListResourceVersion(opts: ListOptions, current: string): void {
   }
   const exact = opts.resourceVersionMatch === 'Exact' || (opts.resourceVersionMatch === '' && opts.limit !== undefined);
   if (exact && requested < now) throw resourceExpired('The resourceVersion for the provided list is too old.');
+}
+
+/** The deprecated `/watch/` paths: a watch of the collection, or of one object by name. */
+async function watchPath<T extends KubeObject>(c: Ctx<T>): Promise<ApiResponse> {
+  const scopeNs = c.route.scope === 'namespace' ? c.namespace : undefined;
+  const opts = parseListOptions(c.req.query, { namespace: scopeNs, fieldKeys: c.api.fieldSelectorKeys });
+  if (c.name !== '') {
+    const other = opts.fieldSelector.find((r) => r.key === 'metadata.name' && (r.op !== 'eq' || r.value !== c.name));
+    if (other) throw badRequest("fieldSelector metadata.name doesn't match requested name");
+    return watch(c, { ...opts, fieldSelector: [...opts.fieldSelector, { key: 'metadata.name', op: 'eq', value: c.name }] });
+  }
+  return watch(c, opts);
+}
+
+/** A watch as a stream of newline-delimited WatchEvents (Table-wrapped when asked for). */
+function watch<T extends KubeObject>(c: Ctx<T>, opts: ListOptions): ApiResponse {
+  const log = c.api.changeLog;
+  if (!log) throw methodNotSupported({ group: c.api.def.group, resource: c.api.def.plural }, 'watch');
+  const service = c.api.service;
+  const namespace = c.route.scope === 'namespace' ? c.namespace : undefined;
+  const settings = c.api.watch;
+  const requested = opts.timeoutSeconds !== undefined && opts.timeoutSeconds > 0 ? opts.timeoutSeconds : undefined;
+  // Upstream picks a random lifetime so reconnects spread out; ours is bounded by the platform.
+  const lifetime = requested ?? settings.maxSeconds * (0.5 + Math.random() / 2);
+  const events = watchChanges<T>(
+    {
+      log,
+      currentRevision: async () => Number(await service.currentResourceVersion()),
+      list: async (ns) => {
+        const page = await service.list(ns === undefined ? {} : { namespace: ns });
+        return { items: page.items, revision: Number(page.resourceVersion) };
+      },
+    },
+    {
+      filter: {
+        ...(namespace !== undefined ? { namespace } : {}),
+        labels: opts.labelSelector,
+        fields: opts.fieldSelector,
+        selectableFields: c.api.selectableFields,
+      },
+      ...(opts.resourceVersion !== undefined ? { resourceVersion: opts.resourceVersion } : {}),
+      ...(opts.sendInitialEvents !== undefined ? { sendInitialEvents: opts.sendInitialEvents } : {}),
+      allowBookmarks: opts.allowWatchBookmarks,
+      timeoutMs: Math.min(lifetime, settings.maxSeconds) * 1000,
+      pollMs: settings.pollMs,
+      bookmarkEveryMs: settings.bookmarkSeconds * 1000,
+      ...(c.req.signal ? { signal: c.req.signal } : {}),
+    },
+  );
+  const table = c.format.kind === 'table' && c.api.table ? { printer: c.api.table, version: c.format.version } : undefined;
+  const include = table ? parseIncludeObject(firstQuery(c.req, 'includeObject')) : 'Metadata';
+  const now = c.api.clock ?? (() => new Date());
+  async function* lines(): AsyncGenerator<string> {
+    let headers = true;
+    for await (const ev of events) {
+      let object: unknown;
+      if (ev.type === 'ERROR') object = ev.status;
+      else if (ev.type === 'BOOKMARK') {
+        const bookmark = c.api.bookmarkObject(ev.resourceVersion, ev.initialEventsEnd ? { 'k8s.io/initial-events-end': 'true' } : undefined);
+        object = table
+          ? { kind: 'Table', apiVersion: `meta.k8s.io/${table.version}`, metadata: { resourceVersion: ev.resourceVersion }, columnDefinitions: null, rows: [] }
+          : bookmark;
+      } else {
+        const obj = service.decorate(ev.object);
+        object = table
+          ? toTable(table.printer, [obj], { resourceVersion: obj.metadata.resourceVersion ?? '' }, {
+              version: table.version,
+              include,
+              now: now(),
+              toWire: c.api.toWire,
+              noHeaders: !headers,
+            })
+          : c.api.toWire(obj);
+        headers = false;
+      }
+      yield JSON.stringify({ type: ev.type, object }) + '\n';
+    }
+  }
+  return { statusCode: 200, headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache' }, body: lines() };
 }
 
 async function create<T extends KubeObject>(c: Ctx<T>): Promise<ApiResponse> {
@@ -246,6 +342,7 @@ const findDuplicateKeysSafe = (text: string): string[] => (safeJson(text) === un
 const HANDLERS = {
   get,
   list,
+  watch: watchPath,
   create,
   update,
   patch,

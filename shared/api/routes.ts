@@ -7,7 +7,11 @@
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
-/** Which Lambda function (handler module under `functions/`) serves a row. */
+/**
+ * Which Lambda function (handler module under `functions/`) serves a row. `watch` serves every
+ * GET of a collection: API Gateway cannot route on `?watch=true`, so lists and watches share a
+ * response-streaming function.
+ */
 export type RouteFamily = 'discovery' | 'imagestreams' | 'imagestreams-status' | 'watch';
 
 /** Kubernetes verbs for resource rows; `endpoint` names a non-resource endpoint. */
@@ -81,10 +85,28 @@ export const routes: readonly Route[] = [
   },
 
   // ImageStreams across all namespaces.
-  { kind: 'resource', method: 'GET', path: `${IS}/imagestreams`, family: 'imagestreams', verb: 'list', resource: 'imagestreams', scope: 'cluster' },
+  {
+    kind: 'resource',
+    method: 'GET',
+    path: `${IS}/imagestreams`,
+    family: 'watch',
+    verb: 'list',
+    resource: 'imagestreams',
+    scope: 'cluster',
+    streaming: true,
+  },
 
   // ImageStreams in a namespace.
-  { kind: 'resource', method: 'GET', path: NS, family: 'imagestreams', verb: 'list', resource: 'imagestreams', scope: 'namespace' },
+  {
+    kind: 'resource',
+    method: 'GET',
+    path: NS,
+    family: 'watch',
+    verb: 'list',
+    resource: 'imagestreams',
+    scope: 'namespace',
+    streaming: true,
+  },
   { kind: 'resource', method: 'POST', path: NS, family: 'imagestreams', verb: 'create', resource: 'imagestreams', scope: 'namespace' },
   {
     kind: 'resource',

@@ -7,6 +7,9 @@ import { sameObject } from '../apimachinery/equality.js';
 import { withResourceVersion, type KubeObject } from '../apimachinery/meta.js';
 import {
   StoreError,
+  type ChangeLog,
+  type ChangesSince,
+  type PreviousState,
   type DeleteCheck,
   type DeleteResult,
   type ListPage,
@@ -22,24 +25,64 @@ export interface ChangeEvent<T> {
   readonly type: 'ADDED' | 'MODIFIED' | 'DELETED';
   readonly resourceVersion: string;
   readonly object: T;
+  readonly previous?: PreviousState;
+}
+
+export interface MemoryStoreOptions {
+  /** Keep only the newest N change events (to exercise compaction); default: all. */
+  readonly retainEvents?: number;
 }
 
 const keyOf = (k: ObjectKey): string => `${k.namespace}/${k.name}`;
 const clone = <T>(v: T): T => structuredClone(v);
 
-export class MemoryStore<T extends KubeObject> implements Store<T> {
+export class MemoryStore<T extends KubeObject> implements Store<T>, ChangeLog<T> {
   readonly #objects = new Map<string, T>();
   #revision = 0;
-  /** Every committed change, in revision order. */
+  readonly #retain: number;
+  readonly #listeners = new Set<() => void>();
+  /** Committed changes in revision order (the newest `retainEvents` of them). */
   readonly events: ChangeEvent<T>[] = [];
+
+  constructor(opts: MemoryStoreOptions = {}) {
+    this.#retain = opts.retainEvents ?? Number.POSITIVE_INFINITY;
+  }
 
   #commit(type: ChangeEvent<T>['type'], key: ObjectKey, obj: T): T {
     this.#revision++;
+    const previous = this.#objects.get(keyOf(key));
     const stored = clone({ ...obj, metadata: withResourceVersion(obj.metadata, String(this.#revision)) });
     if (type === 'DELETED') this.#objects.delete(keyOf(key));
     else this.#objects.set(keyOf(key), stored);
-    this.events.push({ type, resourceVersion: String(this.#revision), object: clone(stored) });
+    this.events.push({
+      type,
+      resourceVersion: String(this.#revision),
+      object: clone(stored),
+      ...(type === 'MODIFIED' && previous ? { previous: { labels: { ...previous.metadata.labels } } } : {}),
+    });
+    while (this.events.length > this.#retain) this.events.shift();
+    for (const l of this.#listeners) l();
     return clone(stored);
+  }
+
+  async changesSince(after: number, limit: number): Promise<ChangesSince<T>> {
+    const first = this.events[0];
+    if (first !== undefined && Number(first.resourceVersion) > after + 1) return { kind: 'compacted', oldest: Number(first.resourceVersion) };
+    const changes = this.events
+      .filter((e) => Number(e.resourceVersion) > after)
+      .slice(0, limit)
+      .map((e) => ({
+        type: e.type,
+        revision: Number(e.resourceVersion),
+        object: clone(e.object),
+        ...(e.previous ? { previous: e.previous } : {}),
+      }));
+    return { kind: 'changes', changes };
+  }
+
+  onCommit(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
   }
 
   async create(key: ObjectKey, obj: T, opts: WriteOptions = {}): Promise<T> {

@@ -4,7 +4,7 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { createApp, type App } from '../../shared/api/app.js';
-import { queryFromSearchParams, type ApiResponse } from '../../shared/api/http.js';
+import { bodyText, queryFromSearchParams, type ApiResponse } from '../../shared/api/http.js';
 import { loadConfig } from '../../shared/config.js';
 import type { ImageStream } from '../../shared/image/types.js';
 import { MemoryStore } from '../../shared/storage/memory-store.js';
@@ -54,7 +54,7 @@ export function testApp(env: Record<string, string> = {}): TestApp {
         headers,
         body,
       });
-      const text = Buffer.isBuffer(res.body) ? res.body.toString('latin1') : res.body;
+      const text = Buffer.isBuffer(res.body) ? res.body.toString('latin1') : await bodyText(res.body);
       let json: unknown;
       try {
         json = JSON.parse(text);

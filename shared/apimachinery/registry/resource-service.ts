@@ -147,8 +147,22 @@ export class ResourceService<T extends KubeObject> {
     return this.#strategy.normalize(obj);
   }
 
-  #decorate(obj: T): T {
+  /** The current resourceVersion of the resource type (the store's revision). */
+  async currentResourceVersion(): Promise<string> {
+    try {
+      return await this.#store.currentResourceVersion();
+    } catch (e) {
+      this.#fail(e, '', 'get');
+    }
+  }
+
+  /** Computed fields for a read (GET, LIST and WATCH share it). */
+  decorate(obj: T): T {
     return this.#strategy.decorate ? this.#strategy.decorate(obj) : obj;
+  }
+
+  #decorate(obj: T): T {
+    return this.decorate(obj);
   }
 
   /** POST: `rest.BeforeCreate`, then the store; generateName retried on collisions. */

@@ -100,6 +100,38 @@ export interface Store<T extends KubeObject> {
   currentResourceVersion(): Promise<string>;
 }
 
+/** What a watch needs to know of an object's previous state for selector transitions. */
+export interface PreviousState {
+  readonly labels: Readonly<Record<string, string>>;
+  readonly fields?: Readonly<Record<string, string>>;
+}
+
+/** One committed change, as recorded in the change log. */
+export interface ChangeRecord<T> {
+  readonly type: 'ADDED' | 'MODIFIED' | 'DELETED';
+  /** The revision of the change (the object's resourceVersion; for DELETED, the deletion's). */
+  readonly revision: number;
+  readonly object: T;
+  /** Present on MODIFIED: the state before the change. */
+  readonly previous?: PreviousState;
+}
+
+export type ChangesSince<T> =
+  | { readonly kind: 'changes'; readonly changes: ChangeRecord<T>[] }
+  /** `after` is older than the retained history; `oldest` is the oldest revision still retained. */
+  | { readonly kind: 'compacted'; readonly oldest: number };
+
+/**
+ * The exact, ordered history of committed changes (the event log), readable from any
+ * revision still retained. Revisions are dense: a read returns a gap-free run.
+ */
+export interface ChangeLog<T> {
+  /** Up to `limit` changes with revision > `after`, in revision order. */
+  changesSince(after: number, limit: number): Promise<ChangesSince<T>>;
+  /** Calls `listener` after this process commits a change (to wake pollers early). */
+  onCommit(listener: () => void): () => void;
+}
+
 const toStatus = (gr: GroupResource, e: StoreError, name: string, operation: string): StatusError => {
   switch (e.code) {
     case 'KeyNotFound':

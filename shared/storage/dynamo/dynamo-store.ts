@@ -29,6 +29,10 @@ import { sameObject } from '../../apimachinery/equality.js';
 import { withResourceVersion, type KubeObject } from '../../apimachinery/meta.js';
 import {
   StoreError,
+  type ChangeLog,
+  type ChangeRecord,
+  type ChangesSince,
+  type PreviousState,
   type DeleteCheck,
   type DeleteResult,
   type ListPage,
@@ -40,11 +44,11 @@ import {
 } from '../../apimachinery/registry/store.js';
 import type { ObjectKey } from '../../apimachinery/registry/strategy.js';
 import { BodyTooLargeError, decodeBody, encodeBody, serializeForStorage, type EncodedBody } from './item-codec.js';
-import { ATTR, keys, splitObjectSortKey, type Key } from './keys.js';
+import { ATTR, keys, padRevision, splitObjectSortKey, type Key } from './keys.js';
 
 type Item = Record<string, AttributeValue>;
 
-export interface DynamoStoreOptions {
+export interface DynamoStoreOptions<T extends KubeObject = KubeObject> {
   readonly client: DynamoDBClient;
   readonly tableName: string;
   /** Plural resource name; also the revision domain. */
@@ -54,6 +58,8 @@ export interface DynamoStoreOptions {
   /** Milliseconds since the epoch (tests inject a clock). */
   readonly now?: () => number;
   readonly maxCommitAttempts?: number;
+  /** Field values a field selector may test; recorded with MODIFIED log entries. */
+  readonly selectableFields?: (obj: T) => Record<string, string>;
 }
 
 const S = (s: string): AttributeValue => ({ S: s });
@@ -77,7 +83,7 @@ const MAX_LIST_PAGES = 10_000;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-export class DynamoStore<T extends KubeObject> implements Store<T> {
+export class DynamoStore<T extends KubeObject> implements Store<T>, ChangeLog<T> {
   readonly #client: DynamoDBClient;
   readonly #table: string;
   readonly #resource: string;
@@ -88,8 +94,11 @@ export class DynamoStore<T extends KubeObject> implements Store<T> {
   #lastRevision: number | undefined;
   /** Commits from one process are serialized so they do not race each other for the counter. */
   #commitQueue: Promise<unknown> = Promise.resolve();
+  readonly #listeners = new Set<() => void>();
+  readonly #selectableFields: ((obj: T) => Record<string, string>) | undefined;
 
-  constructor(opts: DynamoStoreOptions) {
+  constructor(opts: DynamoStoreOptions<T>) {
+    this.#selectableFields = opts.selectableFields;
     this.#client = opts.client;
     this.#table = opts.tableName;
     this.#resource = opts.resource;
@@ -231,6 +240,55 @@ export class DynamoStore<T extends KubeObject> implements Store<T> {
     };
   }
 
+  /** The event log after `after`: a consistent query of the log partition (see ChangeLog). */
+  async changesSince(after: number, limit: number): Promise<ChangesSince<T>> {
+    const out = await this.#call(() =>
+      this.#client.send(
+        new QueryCommand({
+          TableName: this.#table,
+          KeyConditionExpression: '#pk = :pk AND #sk > :after',
+          ExpressionAttributeNames: { '#pk': ATTR.pk, '#sk': ATTR.sk },
+          ExpressionAttributeValues: { ':pk': S(keys.logPartition(this.#resource)), ':after': S(padRevision(after)) },
+          ConsistentRead: true,
+          Limit: limit,
+        }),
+      ),
+    );
+    const items = out.Items ?? [];
+    const nowSeconds = Math.floor(this.#now() / 1000);
+    // TTL deletion is lazy: an entry past its expiry counts as gone.
+    const live = (it: Item): boolean => num(it[ATTR.expires]) >= nowSeconds;
+    const first = items[0];
+    if (first !== undefined && (num(first[ATTR.rv]) !== after + 1 || !live(first))) {
+      const oldest = items.find(live);
+      return { kind: 'compacted', oldest: oldest ? num(oldest[ATTR.rv]) : num(items[items.length - 1]![ATTR.rv]) + 1 };
+    }
+    const changes: ChangeRecord<T>[] = [];
+    for (const it of items) {
+      if (!live(it)) break;
+      const rev = num(it[ATTR.rv]);
+      const chunks = num(it[ATTR.chunks]);
+      const bytes = chunks > 0 ? await this.#chunks(`logchunk#${this.#resource}#${padRevision(rev)}`, '', chunks) : (it[ATTR.body]?.B ?? new Uint8Array());
+      const type = (it[ATTR.type]?.S ?? 'MODIFIED') as ChangeRecord<T>['type'];
+      const pl = it[ATTR.prevLabels]?.S;
+      const pf = it[ATTR.prevFields]?.S;
+      changes.push({
+        type,
+        revision: rev,
+        object: decodeBody<T>(it[ATTR.enc]?.S ?? 'raw', bytes, rev),
+        ...(pl !== undefined
+          ? { previous: { labels: JSON.parse(pl) as Record<string, string>, ...(pf !== undefined ? { fields: JSON.parse(pf) as Record<string, string> } : {}) } }
+          : {}),
+      });
+    }
+    return { kind: 'changes', changes };
+  }
+
+  onCommit(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
   async currentResourceVersion(): Promise<string> {
     return String(await this.#readCounter());
   }
@@ -259,7 +317,7 @@ export class DynamoStore<T extends KubeObject> implements Store<T> {
     key: ObjectKey,
     uid: string,
     body: EncodedBody,
-    prevLabels?: Record<string, string>,
+    previous?: PreviousState,
   ): TransactWriteItem[] {
     const ttl = N(this.#expiry());
     const { inline, chunkPuts } = this.#bodyItems(body, (i) => keys.logChunk(this.#resource, rev, i), { [ATTR.expires]: ttl });
@@ -273,7 +331,10 @@ export class DynamoStore<T extends KubeObject> implements Store<T> {
       [ATTR.expires]: ttl,
       ...inline,
     };
-    if (prevLabels !== undefined) item[ATTR.prevLabels] = S(JSON.stringify(prevLabels));
+    if (previous !== undefined) {
+      item[ATTR.prevLabels] = S(JSON.stringify(previous.labels));
+      if (previous.fields) item[ATTR.prevFields] = S(JSON.stringify(previous.fields));
+    }
     return [{ Put: { TableName: this.#table, Item: item } }, ...chunkPuts];
   }
 
@@ -332,6 +393,7 @@ export class DynamoStore<T extends KubeObject> implements Store<T> {
         try {
           await this.#call(() => this.#client.send(new TransactWriteItemsCommand({ TransactItems: [this.#counterUpdate(current, next), ...build(next)] })));
           this.#noteRevision(next);
+          for (const l of this.#listeners) l();
           return next;
         } catch (e) {
           if (e instanceof TransactionCanceledException) {
@@ -428,7 +490,13 @@ export class DynamoStore<T extends KubeObject> implements Store<T> {
   async #write(key: ObjectKey, loaded: Loaded<T>, next: T, type: 'MODIFIED' | 'DELETED', revision: number): Promise<number> {
     const uid = next.metadata.uid ?? '';
     const body = this.#encode(next);
-    const prevLabels = type === 'MODIFIED' ? (loaded.object.metadata.labels ?? {}) : undefined;
+    const previous: PreviousState | undefined =
+      type === 'MODIFIED'
+        ? {
+            labels: loaded.object.metadata.labels ?? {},
+            ...(this.#selectableFields ? { fields: this.#selectableFields(loaded.object) } : {}),
+          }
+        : undefined;
     return this.#commit((rev) => {
       const objectAction: TransactWriteItem[] =
         type === 'MODIFIED'
@@ -445,7 +513,7 @@ export class DynamoStore<T extends KubeObject> implements Store<T> {
                 },
               },
             ];
-      return [...objectAction, ...this.#logItems(rev, type, key, uid, body, prevLabels), ...this.#chunkDeletes(key, loaded)];
+      return [...objectAction, ...this.#logItems(rev, type, key, uid, body, previous), ...this.#chunkDeletes(key, loaded)];
     }, revision);
   }
 

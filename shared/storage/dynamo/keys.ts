@@ -31,6 +31,8 @@ export const ATTR = {
   uid: 'uid',
   /** Labels of the previous state on MODIFIED log items (S, JSON), for selector transitions. */
   prevLabels: 'pl',
+  /** Selectable field values of the previous state on MODIFIED log items (S, JSON). */
+  prevFields: 'pf',
   /** TTL attribute (N, epoch seconds) on log items. */
   expires: 'ttl',
 } as const;
