@@ -20,6 +20,12 @@ const schema = z.object({
   INTERNAL_REGISTRY_HOSTNAME: optionalString,
   PUBLIC_REGISTRY_HOSTNAME: optionalString,
   DEFAULT_IMPORT_MODE: z.enum(['Legacy', 'PreserveOriginal']).default('Legacy'),
+  /**
+   * OpenShift's `allowedRegistriesForImport`: comma-separated `host[:port]` globs, each
+   * optionally `=insecure`, e.g. `quay.io,*.example.com,registry.local:5000=insecure`.
+   * Empty: every registry is allowed.
+   */
+  ALLOWED_REGISTRIES_FOR_IMPORT: optionalString,
   /** Kubernetes static token file (`token,user,uid,"group1,group2"`). */
   TOKENS_FILE: optionalString,
   /** The same CSV content inline (e.g. injected from a secret). */
@@ -38,6 +44,7 @@ export interface Config {
   readonly internalRegistryHostname: string | undefined;
   readonly publicRegistryHostname: string | undefined;
   readonly defaultImportMode: 'Legacy' | 'PreserveOriginal';
+  readonly allowedRegistriesForImport: readonly { domainName: string; insecure: boolean }[];
   readonly tokensFile: string | undefined;
   readonly staticTokens: string | undefined;
   readonly watchMaxSeconds: number;
@@ -66,6 +73,14 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     internalRegistryHostname: e.INTERNAL_REGISTRY_HOSTNAME,
     publicRegistryHostname: e.PUBLIC_REGISTRY_HOSTNAME,
     defaultImportMode: e.DEFAULT_IMPORT_MODE,
+    allowedRegistriesForImport: (e.ALLOWED_REGISTRIES_FOR_IMPORT ?? '')
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter((entry) => entry !== '')
+      .map((entry) => {
+        const [domainName = '', flag] = entry.split('=');
+        return { domainName: domainName.trim(), insecure: flag?.trim() === 'insecure' };
+      }),
     tokensFile: e.TOKENS_FILE,
     staticTokens: e.STATIC_TOKENS,
     watchMaxSeconds: e.WATCH_MAX_SECONDS,

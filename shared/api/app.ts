@@ -97,6 +97,7 @@ export function imageConfigOf(config: Config): ImageConfig {
     defaultImportMode: config.defaultImportMode,
     ...(config.internalRegistryHostname ? { internalRegistryHostname: config.internalRegistryHostname } : {}),
     ...(config.publicRegistryHostname ? { publicRegistryHostname: config.publicRegistryHostname } : {}),
+    ...(config.allowedRegistriesForImport.length > 0 ? { allowedRegistriesForImport: config.allowedRegistriesForImport } : {}),
   };
 }
 
@@ -125,8 +126,9 @@ export function createApp(opts: AppOptions): App {
   const service = new ResourceService<ImageStream>({
     def: imageStreamResource,
     strategy: imageStreamStrategy(imageConfig),
-    statusStrategy: imageStreamStatusStrategy(),
+    statusStrategy: imageStreamStatusStrategy(imageConfig),
     store,
+    fieldMeta: IMAGE_STREAM_FIELDS,
     ...(opts.clock ? { clock: opts.clock } : {}),
   });
   const imageStreams: ResourceApi<ImageStream> = {

@@ -4,6 +4,7 @@
  * the body, calls the ResourceService and renders the result. Nothing here is specific to
  * ImageStreams; a resource plugs in through `ResourceApi`.
  */
+import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { encodeContinue } from '../apimachinery/continue-token.js';
 import { decodeBody, decodeValue, MAX_REQUEST_BODY_BYTES } from '../apimachinery/decode.js';
@@ -20,19 +21,21 @@ import type { KubeObject, ListMeta } from '../apimachinery/meta.js';
 import type { ChangeLog } from '../apimachinery/registry/store.js';
 import { watchChanges } from '../apimachinery/watch.js';
 import { negotiateOutput, type OutputFormat } from '../apimachinery/negotiation.js';
-import { parseBool, parseDeleteOptions, parseWriteOptions } from '../apimachinery/options.js';
+import { fieldManagerFromUserAgent, parseBool, parseDeleteOptions, parseWriteOptions, type WriteOptions } from '../apimachinery/options.js';
+import { applyPatch as applySsa, validateApplyConfiguration } from '../apimachinery/server-side-apply.js';
 import type { ResourceService } from '../apimachinery/registry/resource-service.js';
 import { groupVersionOf, type ResourceDefinition } from '../apimachinery/resource.js';
 import {
   badRequest,
+  conflict,
   invalid,
+  OPTIMISTIC_LOCK_MESSAGE,
   methodNotSupported,
   requestEntityTooLarge,
   resourceExpired,
   StatusError,
   successStatus,
   timeout,
-  unsupportedMediaType,
 } from '../apimachinery/status.js';
 import { firstQuery, type ApiRequest, type ApiResponse, type UserInfo } from './http.js';
 import { formattedResponse } from './render.js';
@@ -81,6 +84,11 @@ interface Ctx<T extends KubeObject> {
 
 const userOf = <T extends KubeObject>(c: Ctx<T>): { user?: UserInfo } => (c.req.user ? { user: c.req.user } : {});
 
+/** The writer's identity for field ownership: `fieldManager`, else the User-Agent prefix. */
+const managerOf = <T extends KubeObject>(c: Ctx<T>, opts: { fieldManager: string | undefined }): { fieldManager: string } => ({
+  fieldManager: opts.fieldManager ?? fieldManagerFromUserAgent(c.req.headers['user-agent']),
+});
+
 function render<T extends KubeObject>(c: Ctx<T>, status: number, body: unknown, warnings: readonly string[] = []): ApiResponse {
   return formattedResponse(c.format.kind === 'table' ? { kind: 'json' } : c.format, status, body, { pretty: c.pretty, warnings });
 }
@@ -109,7 +117,7 @@ export function listPredicate<T extends KubeObject>(api: ResourceApi<T>, opts: L
 }
 
 async function get<T extends KubeObject>(c: Ctx<T>): Promise<ApiResponse> {
-  const obj = await c.api.service.get(c.namespace, c.name);
+  const obj = await c.api.service.get(c.namespace, c.name, c.route.subresource);
   return renderObject(c, 200, obj);
 }
 
@@ -236,7 +244,7 @@ async function create<T extends KubeObject>(c: Ctx<T>): Promise<ApiResponse> {
     contentType: c.req.headers['content-type'],
     fieldValidation: opts.fieldValidation,
   });
-  const res = await c.api.service.create(c.namespace, decoded.object as T, { dryRun: opts.dryRun, ...userOf(c) });
+  const res = await c.api.service.create(c.namespace, decoded.object as T, { dryRun: opts.dryRun, ...userOf(c), ...managerOf(c, opts) });
   return renderObject(c, 201, res.object, [...decoded.warnings, ...res.warnings]);
 }
 
@@ -250,6 +258,7 @@ async function update<T extends KubeObject>(c: Ctx<T>): Promise<ApiResponse> {
   const out = await c.api.service.update(c.namespace, c.name, decoded.object as T, {
     dryRun: opts.dryRun,
     ...userOf(c),
+    ...managerOf(c, opts),
     ...(c.route.subresource ? { subresource: c.route.subresource } : {}),
   });
   return renderObject(c, out.created ? 201 : 200, out.object, decoded.warnings);
@@ -301,7 +310,7 @@ async function patch<T extends KubeObject>(c: Ctx<T>): Promise<ApiResponse> {
   const body = c.req.body ?? Buffer.alloc(0);
   if (body.length > MAX_REQUEST_BODY_BYTES) throw requestEntityTooLarge(`limit is ${MAX_REQUEST_BODY_BYTES}`);
   const text = body.toString('utf8');
-  if (type === 'apply') throw unsupportedMediaType(['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json']);
+  if (type === 'apply') return serverSideApply(c, opts, text);
   // Problems in the patch document itself are the same on every attempt.
   const docProblems =
     opts.fieldValidation === 'Ignore'
@@ -324,9 +333,68 @@ async function patch<T extends KubeObject>(c: Ctx<T>): Promise<ApiResponse> {
       warnings = opts.fieldValidation === 'Warn' ? problems : [];
       return c.api.service.normalize(object as T);
     },
-    { dryRun: opts.dryRun, ...userOf(c), ...(c.route.subresource ? { subresource: c.route.subresource } : {}) },
+    { dryRun: opts.dryRun, ...userOf(c), ...managerOf(c, opts), ...(c.route.subresource ? { subresource: c.route.subresource } : {}) },
   );
   return renderObject(c, 200, out.object, warnings);
+}
+
+/** `application/apply-patch+yaml`: server-side apply (creates a missing object, 201). */
+async function serverSideApply<T extends KubeObject>(c: Ctx<T>, opts: WriteOptions, text: string): Promise<ApiResponse> {
+  const strict = opts.fieldValidation === 'Strict';
+  let config: unknown;
+  try {
+    config = parseYaml(text, { uniqueKeys: strict });
+  } catch (e) {
+    const msg = e instanceof Error ? e.message.split('\n')[0] : String(e);
+    throw badRequest(strict ? `error strict decoding YAML: ${msg}` : `error decoding YAML: ${msg}`);
+  }
+  const apiVersion = groupVersionOf(c.api.def);
+  validateApplyConfiguration(config, { apiVersion, kind: c.api.def.kind }, c.api.fieldMeta);
+  // Unknown fields are never applied: drop them (reporting them per fieldValidation).
+  const { unknown } = decodeValue(c.api.def, c.api.schema, config);
+  const md = (config as { metadata?: { name?: string; namespace?: string; uid?: string } }).metadata ?? {};
+  if (unknown.length > 0 && strict) {
+    const where = `${md.namespace ?? ''}/${md.name ?? ''}; ${apiVersion}, Kind=${c.api.def.kind}`;
+    throw badRequest(`failed to create typed patch object (${where}): ${unknown.map((u) => `.${u}: field not declared in schema`).join(', ')}`);
+  }
+  const warnings = opts.fieldValidation === 'Warn' ? unknown.map((u) => `unknown field ${JSON.stringify(u)}`) : [];
+  const apply = (live: T | undefined) =>
+    applySsa<T>({
+      live,
+      config: config as Record<string, unknown>,
+      manager: opts.fieldManager ?? '',
+      force: opts.force ?? false,
+      apiVersion,
+      ...(c.route.subresource ? { subresource: c.route.subresource } : {}),
+      now: (c.api.clock ?? (() => new Date()))(),
+      meta: c.api.fieldMeta,
+      ignore: c.route.subresource === 'status' ? ['spec'] : ['status'],
+    });
+  const writeOpts = { dryRun: opts.dryRun, ...userOf(c), appliedManagedFields: true, ...(c.route.subresource ? { subresource: c.route.subresource } : {}) };
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const out = await c.api.service.updateWith(c.namespace, c.name, (current) => c.api.service.normalize(apply(current).object), writeOpts);
+      return renderObject(c, 200, out.object, warnings);
+    } catch (e) {
+      if (!(e instanceof StatusError && e.code === 404 && e.reason === 'NotFound') || c.route.subresource) throw e;
+    }
+    // The object does not exist: the apply creates it.
+    if (md.uid) {
+      throw conflict({ group: c.api.def.group, resource: c.api.def.plural }, c.name, `uid mismatch: the provided object specified uid ${md.uid}, and no existing object was found`);
+    }
+    const created = apply(undefined).object;
+    if ((created.metadata.name ?? '') !== c.name) {
+      throw badRequest(`the name of the object (${created.metadata.name ?? ''}) does not match the name on the URL (${c.name})`);
+    }
+    try {
+      const res = await c.api.service.create(c.namespace, c.api.service.normalize(created), writeOpts);
+      return renderObject(c, 201, res.object, [...warnings, ...res.warnings]);
+    } catch (e) {
+      // Created by someone else meanwhile: apply to it instead.
+      if (!(e instanceof StatusError && e.reason === 'AlreadyExists')) throw e;
+    }
+  }
+  throw conflict({ group: c.api.def.group, resource: c.api.def.plural }, c.name, OPTIMISTIC_LOCK_MESSAGE);
 }
 
 const safeJson = (text: string): unknown => {

@@ -255,7 +255,8 @@ export function canonicalMeta(meta: ObjectMeta): ObjectMeta {
   for (const k of META_ORDER) {
     const v = meta[k];
     if (v === undefined || v === '' || v === 0) continue;
-    if (Array.isArray(v) && v.length === 0) continue;
+    // An empty managedFields list in a request means "clear them"; the registry resolves it.
+    if (Array.isArray(v) && v.length === 0 && k !== 'managedFields') continue;
     if (typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 0) continue;
     out[k] = v;
   }

@@ -152,3 +152,10 @@ export function parseDeleteOptions(q: Query, body: Buffer | undefined): DeleteOp
     ...(typeof pp === 'string' ? { propagationPolicy: pp } : {}),
   };
 }
+
+/** The default field manager: the User-Agent up to its first `/`, printable, at most 128 characters. */
+export function fieldManagerFromUserAgent(userAgent: string | undefined): string {
+  const prefix = (userAgent ?? '').split('/')[0] ?? '';
+  // eslint-disable-next-line no-control-regex
+  return prefix.replace(/[\x00-\x1f\x7f]/g, '').slice(0, 128);
+}

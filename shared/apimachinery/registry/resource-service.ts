@@ -8,7 +8,9 @@
 import { randomUUID, randomInt } from 'node:crypto';
 import { fieldErrors, type FieldError } from '../field-errors.js';
 import { validateObjectMeta, validateObjectMetaUpdate, type KubeObject } from '../meta.js';
-import { groupKindOf, groupResourceOf, type ResourceDefinition } from '../resource.js';
+import type { FieldMeta } from '../field-meta.js';
+import { updateManagedFields } from '../managed-fields.js';
+import { groupKindOf, groupResourceOf, groupVersionOf, type ResourceDefinition } from '../resource.js';
 import { isValidPathSegmentName } from '../validation.js';
 import {
   badRequest,
@@ -50,12 +52,18 @@ export interface ServiceDeps<T extends KubeObject> {
   readonly newUid?: () => string;
   readonly randomSuffix?: () => string;
   readonly authorizer?: Authorizer;
+  /** Field merge semantics; when given, `metadata.managedFields` are maintained (field ownership). */
+  readonly fieldMeta?: FieldMeta;
 }
 
 export interface WriteOpts {
   readonly dryRun?: boolean;
   /** The requesting user (for the strategy's access checks). */
   readonly user?: UserInfo;
+  /** Who is writing (the `fieldManager` parameter or the User-Agent prefix). */
+  readonly fieldManager?: string;
+  /** `metadata.managedFields` were already computed by server-side apply: keep them as they are. */
+  readonly appliedManagedFields?: boolean;
 }
 
 export interface Preconditions {
@@ -96,6 +104,7 @@ export class ResourceService<T extends KubeObject> {
   readonly #newUid: () => string;
   readonly #suffix: () => string;
   readonly #authorizer: Authorizer;
+  readonly #fieldMeta: FieldMeta | undefined;
   readonly #gr;
   readonly #gk;
 
@@ -108,6 +117,7 @@ export class ResourceService<T extends KubeObject> {
     this.#newUid = deps.newUid ?? randomUUID;
     this.#suffix = deps.randomSuffix ?? generateSuffix;
     this.#authorizer = deps.authorizer ?? allowAll;
+    this.#fieldMeta = deps.fieldMeta;
     this.#gr = groupResourceOf(deps.def);
     this.#gk = groupKindOf(deps.def);
   }
@@ -145,6 +155,31 @@ export class ResourceService<T extends KubeObject> {
   /** The strategy's canonical form of a decoded object (defaults, ordering). */
   normalize(obj: T): T {
     return this.#strategy.normalize(obj);
+  }
+
+  /**
+   * Field ownership of a non-apply write: the fields this write set or changed go to its
+   * manager's `Update` entry (server-side apply has computed its own).
+   */
+  #recordManagedFields(old: T | undefined, next: T, opts: WriteOpts & { subresource?: string }): T {
+    const entries = next.metadata.managedFields;
+    if (this.#fieldMeta === undefined || opts.appliedManagedFields) {
+      if (entries === undefined || entries.length > 0) return next;
+      const { managedFields: _drop, ...meta } = next.metadata;
+      return { ...next, metadata: meta };
+    }
+    const managed = updateManagedFields({
+      old,
+      next,
+      manager: opts.fieldManager ?? '',
+      apiVersion: groupVersionOf(this.def),
+      ...(opts.subresource ? { subresource: opts.subresource } : {}),
+      now: this.#clock(),
+      meta: this.#fieldMeta,
+      ignore: opts.subresource === 'status' ? ['spec'] : ['status'],
+    });
+    const { managedFields: _old, ...meta } = next.metadata;
+    return { ...next, metadata: managed.length > 0 ? { ...meta, managedFields: managed } : meta };
   }
 
   /** The current resourceVersion of the resource type (the store's revision). */
@@ -186,21 +221,22 @@ export class ResourceService<T extends KubeObject> {
         resourceVersion: undefined,
       },
     };
-    const ctx = await this.#context(namespace, obj, undefined, this.#strategy, opts.user);
-    obj = this.#strategy.prepareForCreate(ctx, obj);
+    obj = this.#recordManagedFields(undefined, obj, opts);
+    // The name is generated first so the type's rules see it (tag resolution rewrites
+    // references to the new stream); a collision re-runs the rules with a new name.
     const generate = !obj.metadata.name && !!obj.metadata.generateName;
-    const withName = (o: T): T =>
-      generate
-        ? { ...o, metadata: { ...o.metadata, name: o.metadata.generateName!.slice(0, MAX_GENERATED_PREFIX) + this.#suffix() } }
-        : o;
-    let candidate = withName(obj);
-    // Type rules first; the generic metadata rules only when those pass (as upstream), so the
-    // more specific messages win.
-    let errs: FieldError[] = this.#strategy.validate(ctx, candidate);
-    if (errs.length === 0) errs = validateObjectMeta(candidate.metadata, this.def.namespaced, isValidPathSegmentName);
-    if (errs.length > 0) throw invalid(this.#gk, candidate.metadata.name ?? '', errs);
-    const warnings = this.#strategy.warningsOnCreate?.(ctx, candidate) ?? [];
     for (let attempt = 1; ; attempt++) {
+      const named: T = generate
+        ? { ...obj, metadata: { ...obj.metadata, name: obj.metadata.generateName!.slice(0, MAX_GENERATED_PREFIX) + this.#suffix() } }
+        : obj;
+      const ctx = await this.#context(namespace, named, undefined, this.#strategy, opts.user);
+      const candidate = this.#strategy.prepareForCreate(ctx, named);
+      // Type rules first; the generic metadata rules only when those pass (as upstream), so
+      // the more specific messages win.
+      let errs: FieldError[] = this.#strategy.validate(ctx, candidate);
+      if (errs.length === 0) errs = validateObjectMeta(candidate.metadata, this.def.namespaced, isValidPathSegmentName);
+      if (errs.length > 0) throw invalid(this.#gk, candidate.metadata.name ?? '', errs);
+      const warnings = this.#strategy.warningsOnCreate?.(ctx, candidate) ?? [];
       const key = { namespace, name: candidate.metadata.name ?? '' };
       try {
         const stored = await this.#store.create(key, candidate, { dryRun: opts.dryRun });
@@ -208,7 +244,6 @@ export class ResourceService<T extends KubeObject> {
       } catch (e) {
         if (generate && e instanceof StoreError && e.code === 'KeyExists') {
           if (attempt >= GENERATE_NAME_ATTEMPTS) throw generateNameConflict(this.#gr, key.name, 1);
-          candidate = withName(obj);
           continue;
         }
         this.#fail(e, key.name, 'create');
@@ -216,9 +251,11 @@ export class ResourceService<T extends KubeObject> {
     }
   }
 
-  async get(namespace: string, name: string): Promise<T> {
+  /** Reads one object; subresource reads return the stored object (no computed fields), as upstream's status stores. */
+  async get(namespace: string, name: string, subresource?: string): Promise<T> {
     try {
-      return this.#decorate(await this.#store.get({ namespace, name }));
+      const obj = await this.#store.get({ namespace, name });
+      return subresource === undefined ? this.#decorate(obj) : obj;
     } catch (e) {
       this.#fail(e, name, 'get');
     }
@@ -287,6 +324,7 @@ export class ResourceService<T extends KubeObject> {
               resourceVersion: current.metadata.resourceVersion,
             },
           };
+          obj = this.#recordManagedFields(current, obj, opts);
           const ctx = await this.#context(namespace, obj, current, update, opts.user);
           obj = update.prepareForUpdate(ctx, obj, current);
           const errs = [
@@ -311,7 +349,8 @@ export class ResourceService<T extends KubeObject> {
         );
         return { object: this.#decorate(deleted.object), changed: true, created: false };
       }
-      return { object: this.#decorate(result.object), changed: result.changed, created: false };
+      const object = opts.subresource === undefined ? this.#decorate(result.object) : result.object;
+      return { object, changed: result.changed, created: false };
     } catch (e) {
       if (e instanceof StoreError && e.code === 'KeyNotFound') throw notFound(this.#gr, name);
       this.#fail(e, name, 'update');
