@@ -50,15 +50,15 @@ export interface RunResult {
   readonly stderr: string;
 }
 
-export function makeKubectl(stack: StackUnderTest, minor = 32): (args: string[], input?: string) => Promise<RunResult> {
+export function makeKubectl(stack: StackUnderTest, minor = 32): (args: string[], input?: string, env?: Record<string, string>) => Promise<RunResult> {
   const cache = mkdtempSync(path.join(stack.dir, 'cache-'));
   const bin = kubectlBinary(minor);
-  return (args, input) =>
+  return (args, input, env = {}) =>
     new Promise((resolve) => {
       const child = execFile(
         bin,
         ['--kubeconfig', stack.kubeconfig, '--cache-dir', cache, ...args],
-        { timeout: 60_000, env: { ...process.env, KUBECONFIG: stack.kubeconfig } },
+        { timeout: 60_000, env: { ...process.env, KUBECONFIG: stack.kubeconfig, ...env } },
         (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
       );
       if (input !== undefined) child.stdin?.end(input);
@@ -89,7 +89,10 @@ export function http(
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = { ...opts.headers };
     if (opts.token !== null) headers['Authorization'] = `Bearer ${opts.token ?? stack.token}`;
-    if (opts.body !== undefined) headers['Content-Type'] ??= 'application/json';
+    if (opts.body !== undefined) {
+      headers['Content-Type'] ??= 'application/json';
+      headers['Content-Length'] = String(Buffer.byteLength(opts.body));
+    }
     const req = request(
       { host: '127.0.0.1', port: stack.port, method, path: urlPath, headers, rejectUnauthorized: false },
       (res) => {
