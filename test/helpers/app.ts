@@ -21,7 +21,7 @@ export interface TestResponse {
   readonly status: number;
   readonly headers: Record<string, string | string[]>;
   readonly text: string;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+   
   readonly json: any;
 }
 

@@ -75,7 +75,7 @@ export interface HttpResult {
   readonly status: number;
   readonly headers: Record<string, string | string[] | undefined>;
   readonly body: string;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+   
   readonly json: any;
 }
 

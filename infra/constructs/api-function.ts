@@ -1,0 +1,85 @@
+/**
+ * @module api-function
+ * The single Lambda preset every HTTP entry point uses: Node.js 22 on ARM64, bundled here by
+ * the local esbuild (no Docker) into one minified ESM file with a source map, with the AWS
+ * SDK inside the bundle (the version pinned in package-lock.json, not the runtime's).
+ *
+ * Each function gets its own role (no managed policies: it may write to its own log group and
+ * nothing else until a caller grants more) and an explicit log group with retention.
+ */
+import path from 'node:path';
+import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+
+/** Lets ESM bundles call `require()` for the CommonJS dependencies esbuild inlines. */
+export const ESM_REQUIRE_BANNER = "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
+
+export const API_FUNCTION_DEFAULTS = {
+  memorySize: 1024,
+  /** Just under API Gateway's 29 s integration timeout. */
+  timeout: Duration.seconds(29),
+} as const;
+
+export interface ApiFunctionProps {
+  /** Entry module, relative to `projectRoot` (e.g. `functions/http/discovery.ts`). */
+  readonly entry: string;
+  readonly projectRoot: string;
+  readonly description?: string;
+  readonly environment: Readonly<Record<string, string>>;
+  readonly logRetention: RetentionDays;
+  readonly removalPolicy: RemovalPolicy;
+  readonly timeout?: Duration;
+  readonly memorySize?: number;
+}
+
+export class ApiFunction extends Construct {
+  readonly function: NodejsFunction;
+  readonly role: Role;
+  readonly logGroup: LogGroup;
+
+  constructor(scope: Construct, id: string, props: ApiFunctionProps) {
+    super(scope, id);
+
+    this.logGroup = new LogGroup(this, 'Logs', {
+      retention: props.logRetention,
+      removalPolicy: props.removalPolicy,
+    });
+    this.role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `${id} function (${props.entry})`,
+    });
+    this.logGroup.grantWrite(this.role);
+
+    this.function = new NodejsFunction(this, 'Function', {
+      entry: path.join(props.projectRoot, props.entry),
+      handler: 'handler',
+      projectRoot: props.projectRoot,
+      depsLockFilePath: path.join(props.projectRoot, 'package-lock.json'),
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize ?? API_FUNCTION_DEFAULTS.memorySize,
+      timeout: props.timeout ?? API_FUNCTION_DEFAULTS.timeout,
+      role: this.role,
+      logGroup: this.logGroup,
+      ...(props.description ? { description: props.description } : {}),
+      environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node22',
+        minify: true,
+        logLevel: LogLevel.WARNING,
+        sourceMap: true,
+        sourcesContent: false,
+        mainFields: ['module', 'main'],
+        banner: ESM_REQUIRE_BANNER,
+        // Bundle everything, the AWS SDK included: the version is the one package-lock.json pins.
+        externalModules: [],
+        bundleAwsSDK: true,
+      },
+    });
+  }
+}
