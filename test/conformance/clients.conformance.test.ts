@@ -32,7 +32,7 @@ const stream = (name: string, ns: string, tags: string[] = ['latest']) => ({
 describe('@kubernetes/client-node 1.4', () => {
   it('runs create, read, list, patch (strategic, merge, apply), replace and delete with KubernetesObjectApi', async () => {
     const api = KubernetesObjectApi.makeApiClient(kc);
-    const created = await api.create(stream('nodeis', 'clients'));
+    const created: any = await api.create(stream('nodeis', 'clients'));
     expect(created.metadata?.uid).toBeDefined();
     const read = await api.read<any>({ apiVersion: 'image.openshift.io/v1', kind: 'ImageStream', metadata: { name: 'nodeis', namespace: 'clients' } });
     expect(read.spec.tags.map((t: any) => t.name)).toEqual(['latest']);
