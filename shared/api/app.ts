@@ -11,20 +11,18 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { ServedResource } from '../apimachinery/discovery.js';
+import type { KubeObject } from '../apimachinery/meta.js';
 import { ResourceService } from '../apimachinery/registry/resource-service.js';
 import type { ChangeLog, Store } from '../apimachinery/registry/store.js';
 import { unauthorized } from '../apimachinery/status.js';
 import { parseTokenFile, StaticTokenAuthenticator } from '../auth/static-tokens.js';
 import type { Config } from '../config.js';
 import type { ImageConfig } from '../image/config.js';
-import { imageStreamOpenApi, OPENAPI_V2_CONTENT_TYPE } from '../image/openapi.js';
-import { IMAGE_STREAM_FIELDS } from '../image/field-meta.js';
 import { imageStreamResource } from '../image/resource.js';
-import { imageStreamTablePrinter } from '../image/table-printer.js';
-import { imageStreamToWire } from '../image/serialize.js';
-import { imageStreamStatusStrategy } from '../image/status-strategy.js';
-import { imageStreamStrategy } from '../image/strategy.js';
-import { imageStreamSchema, type ImageStream } from '../image/types.js';
+import type { ImageStream } from '../image/types.js';
+import { imageStreamModule } from './modules/image-streams.js';
+import { buildOpenApiDocuments } from './openapi-documents.js';
+import { storageKeyOf, type ResourceModule } from './resource-module.js';
 import { DynamoStore } from '../storage/dynamo/dynamo-store.js';
 import { handleDiscoveryRoute, type DiscoveryDeps } from './discovery-endpoints.js';
 import type { ApiRequest, ApiResponse, UserInfo } from './http.js';
@@ -58,6 +56,8 @@ export interface App {
   serve(route: Route, req: ApiRequest): Promise<ApiResponse>;
   /** Authenticates a request: the user, anonymous (undefined) or a 401. */
   authenticate(req: ApiRequest, route: Route | undefined): Promise<UserInfo | undefined>;
+  /** The served resource with this plural name (the WebSocket watch fan-out reads its change log through it). */
+  resourceApi(resource: string, group?: string): ResourceApi<KubeObject> | undefined;
 }
 
 /** DynamoDB client with keep-alive connections, built once per process. */
@@ -101,73 +101,58 @@ export function imageConfigOf(config: Config): ImageConfig {
   };
 }
 
-/** Fields an ImageStream field selector may test (`status.dockerImageRepository` is the stored value). */
-const imageStreamSelectableFields = (s: ImageStream): Record<string, string> => ({
-  'metadata.name': s.metadata.name ?? '',
-  'metadata.namespace': s.metadata.namespace ?? '',
-  'spec.dockerImageRepository': s.spec.dockerImageRepository ?? '',
-  'status.dockerImageRepository': s.status?.dockerImageRepository ?? '',
-});
+/** The stored resource types this server serves. */
+export function resourceModules(config: Config): ResourceModule<never>[] {
+  return [imageStreamModule(imageConfigOf(config)) as unknown as ResourceModule<never>];
+}
 
 export function createApp(opts: AppOptions): App {
   const { config } = opts;
   const logger = opts.logger ?? new Logger({ serviceName: 'imagestream-api' });
   const router = new Router(routes);
-  const imageConfig = imageConfigOf(config);
-  const store =
-    opts.imageStreamStore ??
-    new DynamoStore<ImageStream>({
-      client: opts.dynamo ?? dynamoClient(config),
-      tableName: config.tableName,
-      resource: imageStreamResource.plural,
-      eventRetentionSeconds: config.eventRetentionSeconds,
-      selectableFields: imageStreamSelectableFields,
+  const modules = resourceModules(config);
+  let dynamo: DynamoDBClient | undefined = opts.dynamo;
+  const apis = new Map<string, ResourceApi<KubeObject>>();
+  for (const m of modules as unknown as ResourceModule<KubeObject>[]) {
+    const injected = m.def === imageStreamResource ? (opts.imageStreamStore as unknown as (Store<KubeObject> & ChangeLog<KubeObject>) | undefined) : undefined;
+    const store =
+      injected ??
+      new DynamoStore<KubeObject>({
+        client: (dynamo ??= dynamoClient(config)),
+        tableName: config.tableName,
+        resource: storageKeyOf(m.def),
+        eventRetentionSeconds: config.eventRetentionSeconds,
+        selectableFields: m.selectableFields,
+      });
+    const service = new ResourceService<KubeObject>({
+      def: m.def,
+      strategy: m.strategy,
+      ...(m.statusStrategy ? { statusStrategy: m.statusStrategy } : {}),
+      store,
+      fieldMeta: m.fieldMeta,
+      ...(opts.clock ? { clock: opts.clock } : {}),
     });
-  const service = new ResourceService<ImageStream>({
-    def: imageStreamResource,
-    strategy: imageStreamStrategy(imageConfig),
-    statusStrategy: imageStreamStatusStrategy(imageConfig),
-    store,
-    fieldMeta: IMAGE_STREAM_FIELDS,
-    ...(opts.clock ? { clock: opts.clock } : {}),
-  });
-  const imageStreams: ResourceApi<ImageStream> = {
-    def: imageStreamResource,
-    service,
-    schema: imageStreamSchema,
-    toWire: imageStreamToWire,
-    selectableFields: imageStreamSelectableFields,
-    fieldSelectorKeys: Object.keys(imageStreamSelectableFields({ metadata: {}, spec: {} })),
-    fieldMeta: IMAGE_STREAM_FIELDS,
-    table: imageStreamTablePrinter,
-    ...(opts.clock ? { clock: opts.clock } : {}),
-    changeLog: store,
-    bookmarkObject: (resourceVersion, annotations) => ({
-      kind: imageStreamResource.kind,
-      apiVersion: 'image.openshift.io/v1',
-      metadata: { resourceVersion, creationTimestamp: null, ...(annotations ? { annotations } : {}) },
-      spec: {},
-      status: { dockerImageRepository: '' },
-    }),
-    watch: { maxSeconds: config.watchMaxSeconds, pollMs: config.watchPollMs, bookmarkSeconds: 60 },
-  };
-  const served: ServedResource[] = [
-    {
-      def: imageStreamResource,
-      verbs: verbsFor(imageStreamResource.plural),
-      subresources: Object.fromEntries(imageStreamResource.subresources.map((s) => [s, verbsFor(imageStreamResource.plural, s)])),
-    },
-  ];
-  const openapi = imageStreamOpenApi();
-  const discovery: DiscoveryDeps = {
-    resources: served,
-    openapi: {
-      v3Root: openapi.v3Root,
-      v3: new Map([[openapi.v3GroupVersion.path, openapi.v3GroupVersion]]),
-      v2: openapi.v2,
-      v2ContentType: OPENAPI_V2_CONTENT_TYPE,
-    },
-  };
+    apis.set(`${m.def.group}/${m.def.plural}`, {
+      def: m.def,
+      service,
+      schema: m.schema,
+      toWire: m.toWire,
+      selectableFields: m.selectableFields,
+      fieldSelectorKeys: Object.keys(m.selectableFields({ metadata: {}, spec: {} } as KubeObject)),
+      fieldMeta: m.fieldMeta,
+      ...(m.table ? { table: m.table } : {}),
+      ...(opts.clock ? { clock: opts.clock } : {}),
+      changeLog: store,
+      bookmarkObject: m.bookmarkObject,
+      watch: { maxSeconds: config.watchMaxSeconds, pollMs: config.watchPollMs, bookmarkSeconds: 60 },
+    });
+  }
+  const served: ServedResource[] = modules.map((m) => ({
+    def: m.def,
+    verbs: verbsFor(m.def.group, m.def.plural),
+    subresources: Object.fromEntries(m.def.subresources.map((s) => [s, verbsFor(m.def.group, m.def.plural, s)])),
+  }));
+  const discovery: DiscoveryDeps = { resources: served, openapi: buildOpenApiDocuments(modules, routes) };
   const authenticator = opts.authenticator ?? tokenAuthenticator(config);
 
   const app: App = {
@@ -185,10 +170,15 @@ export function createApp(opts: AppOptions): App {
       return user;
     },
 
+    resourceApi(resource, group) {
+      for (const api of apis.values()) if (api.def.plural === resource && (group === undefined || api.def.group === group)) return api;
+      return undefined;
+    },
+
     async serve(route, req) {
       if (route.kind === 'non-resource') return handleDiscoveryRoute(route, req, discovery);
-      if (route.resource === imageStreamResource.plural) return handleResourceRoute(route, req, imageStreams);
-      return pageNotFound();
+      const api = apis.get(`${route.group}/${route.resource}`);
+      return api ? handleResourceRoute(route, req, api) : pageNotFound();
     },
 
     async handle(req) {

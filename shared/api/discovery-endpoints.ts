@@ -42,7 +42,7 @@ const etagOf = (body: string): string => `"${createHash('sha512').update(body).d
 function discoveryDocument(req: ApiRequest, deps: DiscoveryDeps, core: boolean): ApiResponse {
   const format = negotiateDiscovery(req.headers['accept']);
   if (format === 'legacy') {
-    return jsonResponse(200, core ? legacyApiVersions() : legacyGroupList(deps.resources));
+    return jsonResponse(200, core ? legacyApiVersions(deps.resources) : legacyGroupList(deps.resources));
   }
   const body = JSON.stringify(aggregatedDiscovery(deps.resources, format, core));
   const etag = etagOf(body);
@@ -106,7 +106,8 @@ export function handleDiscoveryRoute(route: NonResourceRoute, req: ApiRequest, d
       return doc ? jsonResponse(200, doc) : pageNotFound();
     }
     case 'api-group-version': {
-      const [, , group = '', version = ''] = route.path.split('/');
+      const parts = route.path.split('/');
+      const [group, version] = parts[1] === 'api' ? ['', parts[2] ?? ''] : [parts[2] ?? '', parts[3] ?? ''];
       const doc = legacyResourceList(deps.resources, group, version);
       return doc ? jsonResponse(200, doc) : pageNotFound();
     }

@@ -2,8 +2,11 @@
  * @module routes
  * THE route table: every HTTP endpoint the server answers, as data. The CDK app turns each
  * row into an API Gateway method, the local gateway matches requests against the same rows,
- * and discovery lists a resource's verbs from them. A new endpoint is a new row.
+ * and discovery and OpenAPI list a resource's verbs from them. Resource rows are generated
+ * from each served resource's definition by one function, as Kubernetes' installer does.
  */
+import { groupVersionOf, type ResourceDefinition } from '../apimachinery/resource.js';
+import { imageStreamResource } from '../image/resource.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -36,10 +39,13 @@ export interface ResourceRoute {
   readonly path: string;
   readonly family: RouteFamily;
   readonly verb: ResourceVerb;
+  /** API group (`""` for core) and version of the resource. */
+  readonly group: string;
+  readonly version: string;
   /** Plural resource name. */
   readonly resource: string;
   readonly subresource?: string;
-  /** `cluster` for the all-namespaces collection paths. */
+  /** `cluster` for paths without a namespace (all-namespaces collections, cluster-scoped resources). */
   readonly scope: 'namespace' | 'cluster';
   /** Responses are long-lived streams (watch). */
   readonly streaming?: boolean;
@@ -55,137 +61,104 @@ export interface NonResourceRoute {
 
 export type Route = ResourceRoute | NonResourceRoute;
 
-const IS = '/apis/image.openshift.io/v1';
-const NS = `${IS}/namespaces/{namespace}/imagestreams`;
-const ONE = `${NS}/{name}`;
+/** How a served resource's rows map to route families. */
+export interface ServedResourceRoutes {
+  readonly def: ResourceDefinition;
+  /** get, create, update, patch, delete, deletecollection. */
+  readonly family: RouteFamily;
+  /** list and watch (response streaming). */
+  readonly collectionFamily: RouteFamily;
+  /** The status subresource, when the resource has one. */
+  readonly statusFamily?: RouteFamily;
+}
 
-export const routes: readonly Route[] = [
-  // Discovery, version, OpenAPI and the core endpoints kubectl probes.
-  { kind: 'non-resource', method: 'GET', path: '/version', family: 'discovery', endpoint: 'version' },
-  { kind: 'non-resource', method: 'GET', path: '/api', family: 'discovery', endpoint: 'api' },
-  { kind: 'non-resource', method: 'GET', path: '/apis', family: 'discovery', endpoint: 'apis' },
-  { kind: 'non-resource', method: 'GET', path: '/apis/image.openshift.io', family: 'discovery', endpoint: 'api-group' },
-  { kind: 'non-resource', method: 'GET', path: IS, family: 'discovery', endpoint: 'api-group-version' },
-  { kind: 'non-resource', method: 'GET', path: '/openapi/v2', family: 'discovery', endpoint: 'openapi-v2' },
-  { kind: 'non-resource', method: 'GET', path: '/openapi/v3', family: 'discovery', endpoint: 'openapi-v3' },
-  {
-    kind: 'non-resource',
-    method: 'GET',
-    path: '/openapi/v3/apis/image.openshift.io/v1',
-    family: 'discovery',
-    endpoint: 'openapi-v3-group-version',
-  },
-  { kind: 'non-resource', method: 'GET', path: '/api/v1/namespaces/{namespace}', family: 'discovery', endpoint: 'core-namespace' },
-  {
-    kind: 'non-resource',
-    method: 'GET',
-    path: '/api/v1/namespaces/{namespace}/events',
-    family: 'discovery',
-    endpoint: 'core-events',
-  },
+/** The API path prefix of a group-version: `/api/v1` or `/apis/<group>/<version>`. */
+export const apiPrefix = (def: Pick<ResourceDefinition, 'group' | 'version'>): string =>
+  def.group === '' ? `/api/${def.version}` : `/apis/${def.group}/${def.version}`;
 
-  // ImageStreams across all namespaces.
-  {
-    kind: 'resource',
-    method: 'GET',
-    path: `${IS}/imagestreams`,
-    family: 'watch',
-    verb: 'list',
-    resource: 'imagestreams',
-    scope: 'cluster',
-    streaming: true,
-  },
+/** The standard rows of a resource (the paths of the Kubernetes installer). */
+export function resourceRoutes(spec: ServedResourceRoutes): ResourceRoute[] {
+  const { def } = spec;
+  const base = apiPrefix(def);
+  const common = { kind: 'resource', group: def.group, version: def.version, resource: def.plural } as const;
+  const rows: ResourceRoute[] = [];
+  const row = (method: HttpMethod, path: string, verb: ResourceVerb, family: RouteFamily, scope: 'namespace' | 'cluster', extra: Partial<ResourceRoute> = {}) =>
+    rows.push({ ...common, method, path, verb, family, scope, ...extra });
+  const stream = { streaming: true } as const;
+  const nsColl = def.namespaced ? `${base}/namespaces/{namespace}/${def.plural}` : `${base}/${def.plural}`;
+  const scope = def.namespaced ? 'namespace' : 'cluster';
+  if (def.namespaced) {
+    row('GET', `${base}/${def.plural}`, 'list', spec.collectionFamily, 'cluster', stream);
+  }
+  row('GET', nsColl, 'list', spec.collectionFamily, scope, stream);
+  row('POST', nsColl, 'create', spec.family, scope);
+  row('DELETE', nsColl, 'deletecollection', spec.family, scope);
+  const one = `${nsColl}/{name}`;
+  row('GET', one, 'get', spec.family, scope);
+  row('PUT', one, 'update', spec.family, scope);
+  row('PATCH', one, 'patch', spec.family, scope);
+  row('DELETE', one, 'delete', spec.family, scope);
+  if (spec.statusFamily && def.subresources.includes('status')) {
+    for (const [method, verb] of [
+      ['GET', 'get'],
+      ['PUT', 'update'],
+      ['PATCH', 'patch'],
+    ] as const) {
+      row(method, `${one}/status`, verb, spec.statusFamily, scope, { subresource: 'status' });
+    }
+  }
+  // Deprecated /watch/ paths (kept because the API references list them).
+  const watchBase = `${base}/watch`;
+  if (def.namespaced) row('GET', `${watchBase}/${def.plural}`, 'watch', spec.collectionFamily, 'cluster', stream);
+  const watchColl = def.namespaced ? `${watchBase}/namespaces/{namespace}/${def.plural}` : `${watchBase}/${def.plural}`;
+  row('GET', watchColl, 'watch', spec.collectionFamily, scope, stream);
+  row('GET', `${watchColl}/{name}`, 'watch', spec.collectionFamily, scope, stream);
+  return rows;
+}
 
-  // ImageStreams in a namespace.
-  {
-    kind: 'resource',
-    method: 'GET',
-    path: NS,
-    family: 'watch',
-    verb: 'list',
-    resource: 'imagestreams',
-    scope: 'namespace',
-    streaming: true,
-  },
-  { kind: 'resource', method: 'POST', path: NS, family: 'imagestreams', verb: 'create', resource: 'imagestreams', scope: 'namespace' },
-  {
-    kind: 'resource',
-    method: 'DELETE',
-    path: NS,
-    family: 'imagestreams',
-    verb: 'deletecollection',
-    resource: 'imagestreams',
-    scope: 'namespace',
-  },
-  { kind: 'resource', method: 'GET', path: ONE, family: 'imagestreams', verb: 'get', resource: 'imagestreams', scope: 'namespace' },
-  { kind: 'resource', method: 'PUT', path: ONE, family: 'imagestreams', verb: 'update', resource: 'imagestreams', scope: 'namespace' },
-  { kind: 'resource', method: 'PATCH', path: ONE, family: 'imagestreams', verb: 'patch', resource: 'imagestreams', scope: 'namespace' },
-  { kind: 'resource', method: 'DELETE', path: ONE, family: 'imagestreams', verb: 'delete', resource: 'imagestreams', scope: 'namespace' },
-
-  // The status subresource.
-  {
-    kind: 'resource',
-    method: 'GET',
-    path: `${ONE}/status`,
-    family: 'imagestreams-status',
-    verb: 'get',
-    resource: 'imagestreams',
-    subresource: 'status',
-    scope: 'namespace',
-  },
-  {
-    kind: 'resource',
-    method: 'PUT',
-    path: `${ONE}/status`,
-    family: 'imagestreams-status',
-    verb: 'update',
-    resource: 'imagestreams',
-    subresource: 'status',
-    scope: 'namespace',
-  },
-  {
-    kind: 'resource',
-    method: 'PATCH',
-    path: `${ONE}/status`,
-    family: 'imagestreams-status',
-    verb: 'patch',
-    resource: 'imagestreams',
-    subresource: 'status',
-    scope: 'namespace',
-  },
-
-  // Deprecated /watch/ paths (kept because the API reference lists them).
-  {
-    kind: 'resource',
-    method: 'GET',
-    path: `${IS}/watch/imagestreams`,
-    family: 'watch',
-    verb: 'watch',
-    resource: 'imagestreams',
-    scope: 'cluster',
-    streaming: true,
-  },
-  {
-    kind: 'resource',
-    method: 'GET',
-    path: `${IS}/watch/namespaces/{namespace}/imagestreams`,
-    family: 'watch',
-    verb: 'watch',
-    resource: 'imagestreams',
-    scope: 'namespace',
-    streaming: true,
-  },
-  {
-    kind: 'resource',
-    method: 'GET',
-    path: `${IS}/watch/namespaces/{namespace}/imagestreams/{name}`,
-    family: 'watch',
-    verb: 'watch',
-    resource: 'imagestreams',
-    scope: 'namespace',
-    streaming: true,
-  },
+/** Every resource this server stores, with the functions that serve it. */
+export const SERVED_RESOURCES: readonly ServedResourceRoutes[] = [
+  { def: imageStreamResource, family: 'imagestreams', collectionFamily: 'watch', statusFamily: 'imagestreams-status' },
 ];
+
+const nonResource = (path: string, endpoint: NonResourceEndpoint): NonResourceRoute => ({
+  kind: 'non-resource',
+  method: 'GET',
+  path,
+  family: 'discovery',
+  endpoint,
+});
+
+/** Discovery and OpenAPI rows for the served group-versions. */
+function discoveryRoutes(served: readonly ServedResourceRoutes[]): NonResourceRoute[] {
+  const rows: NonResourceRoute[] = [
+    nonResource('/version', 'version'),
+    nonResource('/api', 'api'),
+    nonResource('/apis', 'apis'),
+    nonResource('/openapi/v2', 'openapi-v2'),
+    nonResource('/openapi/v3', 'openapi-v3'),
+  ];
+  const groups = new Set<string>();
+  const groupVersions = new Set<string>();
+  for (const { def } of served) {
+    if (def.group !== '' && !groups.has(def.group)) {
+      groups.add(def.group);
+      rows.push(nonResource(`/apis/${def.group}`, 'api-group'));
+    }
+    const gv = groupVersionOf(def);
+    if (!groupVersions.has(gv)) {
+      groupVersions.add(gv);
+      rows.push(nonResource(apiPrefix(def), 'api-group-version'));
+      rows.push(nonResource(`/openapi/v3${apiPrefix(def)}`, 'openapi-v3-group-version'));
+    }
+  }
+  // Core paths kubectl probes even though namespaces are not served (conventions §1.8).
+  rows.push(nonResource('/api/v1/namespaces/{namespace}', 'core-namespace'));
+  rows.push(nonResource('/api/v1/namespaces/{namespace}/events', 'core-events'));
+  return rows;
+}
+
+export const routes: readonly Route[] = [...discoveryRoutes(SERVED_RESOURCES), ...SERVED_RESOURCES.flatMap(resourceRoutes)];
 
 /** Distinct route paths, in table order (API Gateway resources). */
 export function routePaths(table: readonly Route[] = routes): string[] {
@@ -193,10 +166,10 @@ export function routePaths(table: readonly Route[] = routes): string[] {
 }
 
 /** Verbs served for a resource (or one of its subresources), sorted as discovery lists them. */
-export function verbsFor(resource: string, subresource?: string, table: readonly Route[] = routes): string[] {
+export function verbsFor(group: string, resource: string, subresource?: string, table: readonly Route[] = routes): string[] {
   const verbs = new Set<string>();
   for (const r of table) {
-    if (r.kind === 'resource' && r.resource === resource && r.subresource === subresource) verbs.add(r.verb);
+    if (r.kind === 'resource' && r.group === group && r.resource === resource && r.subresource === subresource) verbs.add(r.verb);
   }
   return [...verbs].sort();
 }

@@ -22,10 +22,10 @@ interface GroupInfo {
   versions: string[];
 }
 
-function groupsOf(resources: readonly ServedResource[]): GroupInfo[] {
+function groupsOf(resources: readonly ServedResource[], core = false): GroupInfo[] {
   const groups = new Map<string, GroupInfo>();
   for (const r of resources) {
-    if (r.def.group === '') continue;
+    if ((r.def.group === '') !== core) continue;
     const g = groups.get(r.def.group) ?? { name: r.def.group, versions: [] };
     if (!g.versions.includes(r.def.version)) g.versions.push(r.def.version);
     groups.set(r.def.group, g);
@@ -35,44 +35,43 @@ function groupsOf(resources: readonly ServedResource[]): GroupInfo[] {
 
 /** Aggregated discovery for the named groups (`/apis`), or the core group when `core` (`/api`). */
 export function aggregatedDiscovery(resources: readonly ServedResource[], version: 'v2' | 'v2beta1', core: boolean): object {
-  const items = core
-    ? []
-    : groupsOf(resources).map((g) => ({
-        metadata: { name: g.name, creationTimestamp: null },
-        versions: g.versions.map((v) => ({
-          version: v,
-          resources: resources
-            .filter((r) => r.def.group === g.name && r.def.version === v)
-            .map((r) => {
-              const responseKind = { group: r.def.group, version: r.def.version, kind: r.def.kind };
-              return {
-                resource: r.def.plural,
-                responseKind,
-                scope: r.def.namespaced ? 'Namespaced' : 'Cluster',
-                singularResource: r.def.singular,
-                verbs: r.verbs,
-                ...(r.def.shortNames.length > 0 ? { shortNames: r.def.shortNames } : {}),
-                ...(r.def.categories.length > 0 ? { categories: r.def.categories } : {}),
-                ...(Object.keys(r.subresources).length > 0
-                  ? {
-                      subresources: Object.entries(r.subresources).map(([sub, verbs]) => ({
-                        subresource: sub,
-                        responseKind,
-                        verbs,
-                      })),
-                    }
-                  : {}),
-              };
-            }),
-          freshness: 'Current',
-        })),
-      }));
+  const items = groupsOf(resources, core).map((g) => ({
+    metadata: g.name === '' ? { creationTimestamp: null } : { name: g.name, creationTimestamp: null },
+    versions: g.versions.map((v) => ({
+      version: v,
+      resources: resources
+        .filter((r) => r.def.group === g.name && r.def.version === v)
+        .map((r) => {
+          const responseKind = { group: r.def.group, version: r.def.version, kind: r.def.kind };
+          return {
+            resource: r.def.plural,
+            responseKind,
+            scope: r.def.namespaced ? 'Namespaced' : 'Cluster',
+            singularResource: r.def.singular,
+            verbs: r.verbs,
+            ...(r.def.shortNames.length > 0 ? { shortNames: r.def.shortNames } : {}),
+            ...(r.def.categories.length > 0 ? { categories: r.def.categories } : {}),
+            ...(Object.keys(r.subresources).length > 0
+              ? {
+                  subresources: Object.entries(r.subresources).map(([sub, verbs]) => ({
+                    subresource: sub,
+                    responseKind,
+                    verbs,
+                  })),
+                }
+              : {}),
+          };
+        }),
+      freshness: 'Current',
+    })),
+  }));
   return { kind: 'APIGroupDiscoveryList', apiVersion: `apidiscovery.k8s.io/${version}`, metadata: {}, items };
 }
 
-/** Legacy `/api`: no core resources are served, so no versions are listed. */
-export function legacyApiVersions(): object {
-  return { kind: 'APIVersions', versions: [], serverAddressByClientCIDRs: [] };
+/** Legacy `/api`: the core versions served (none unless a core resource is). */
+export function legacyApiVersions(resources: readonly ServedResource[]): object {
+  const versions = groupsOf(resources, true).flatMap((g) => g.versions);
+  return { kind: 'APIVersions', versions, serverAddressByClientCIDRs: [] };
 }
 
 function groupDoc(g: GroupInfo): object {

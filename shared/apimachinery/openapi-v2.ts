@@ -315,11 +315,24 @@ function writeSchema(w: ProtoWriter, s: OpenApiSchema): void {
   }
 }
 
-export interface OpenApiV2ProtobufInput {
-  /** The served resource. */
+/** One served resource of a v2 document. */
+export interface OpenApiV2Resource {
   readonly resource: ResourceDefinition;
   /** Its routes; rows for other resources are ignored. */
   readonly routes: readonly ResourceRoute[];
+  readonly objectSchema?: string;
+  readonly listSchema?: string;
+  /** Parameter descriptions overriding the defaults of the v3 builder. */
+  readonly parameterDescriptions?: Readonly<Record<string, string>>;
+}
+
+export interface OpenApiV2ProtobufInput {
+  /** The served resource (single-resource form). */
+  readonly resource?: ResourceDefinition;
+  /** Its routes; rows for other resources are ignored. */
+  readonly routes?: readonly ResourceRoute[];
+  /** Several served resources in one document (takes precedence over `resource`). */
+  readonly resources?: readonly OpenApiV2Resource[];
   /** `info.title` / `info.version` (defaults: `Kubernetes` / the group-version). */
   readonly title?: string;
   readonly infoVersion?: string;
@@ -395,12 +408,19 @@ function writeParameter(w: ProtoWriter, field: number, p: V2Parameter): void {
  * `x-kubernetes-action` and `x-kubernetes-group-version-kind` (YAML `group: …\nkind: …\nversion: …\n`).
  */
 export function buildOpenApiV2Protobuf(input: OpenApiV2ProtobufInput): Uint8Array {
-  const def = input.resource;
-  const descriptions: Record<string, string> = {
-    ...DEFAULT_PARAMETER_DESCRIPTIONS,
-    name: `name of the ${def.kind}`,
-    ...input.parameterDescriptions,
-  };
+  const resources: readonly OpenApiV2Resource[] =
+    input.resources ??
+    (input.resource
+      ? [
+          {
+            resource: input.resource,
+            routes: input.routes ?? [],
+            ...(input.objectSchema ? { objectSchema: input.objectSchema } : {}),
+            ...(input.listSchema ? { listSchema: input.listSchema } : {}),
+          },
+        ]
+      : []);
+  const first = resources[0]?.resource;
   const produces = input.produces ?? ['application/json', 'application/yaml'];
   const definitions = input.definitions
     ? Object.fromEntries(
@@ -411,28 +431,8 @@ export function buildOpenApiV2Protobuf(input: OpenApiV2ProtobufInput): Uint8Arra
     : undefined;
   const defRef = (name: string | undefined): string | undefined =>
     definitions && name !== undefined && name in definitions ? `${DEFINITIONS_PREFIX}${name}` : undefined;
-  const objectRef = defRef(input.objectSchema);
-  const listRef = defRef(input.listSchema);
   const statusRef = defRef(`${META_V1}.Status`);
-  const gvkYaml = extensionYaml({ group: def.group, kind: def.kind, version: def.version });
-  const groupVersion = def.group === '' ? def.version : `${def.group}/${def.version}`;
-
-  // Group the routes by path, keeping table order.
-  const byPath = new Map<string, ResourceRoute[]>();
-  for (const r of input.routes) {
-    if (r.kind !== 'resource' || r.resource !== def.plural) continue;
-    const list = byPath.get(r.path) ?? [];
-    list.push(r);
-    byPath.set(r.path, list);
-  }
-
-  const query = (name: string): V2Parameter => ({
-    where: 'query',
-    name,
-    type: queryParameterType(name),
-    description: descriptions[name],
-    uniqueItems: name === 'dryRun' || name === 'fieldManager',
-  });
+  const groupVersion = first === undefined ? 'v1' : first.group === '' ? first.version : `${first.group}/${first.version}`;
 
   const doc = new ProtoWriter();
   doc.string(DOCUMENT.swagger, '2.0');
@@ -441,6 +441,32 @@ export function buildOpenApiV2Protobuf(input: OpenApiV2ProtobufInput): Uint8Arra
     info.string(INFO.version, input.infoVersion ?? groupVersion);
   });
   doc.message(DOCUMENT.paths, (paths) => {
+   for (const res of resources) {
+    const def = res.resource;
+    const descriptions: Record<string, string> = {
+      ...DEFAULT_PARAMETER_DESCRIPTIONS,
+      name: `name of the ${def.kind}`,
+      ...input.parameterDescriptions,
+      ...res.parameterDescriptions,
+    };
+    const objectRef = defRef(res.objectSchema);
+    const listRef = defRef(res.listSchema);
+    const gvkYaml = extensionYaml({ group: def.group, kind: def.kind, version: def.version });
+    // Group the routes by path, keeping table order.
+    const byPath = new Map<string, ResourceRoute[]>();
+    for (const r of res.routes) {
+      if (r.kind !== 'resource' || r.resource !== def.plural || r.group !== def.group) continue;
+      const list = byPath.get(r.path) ?? [];
+      list.push(r);
+      byPath.set(r.path, list);
+    }
+    const query = (name: string): V2Parameter => ({
+      where: 'query',
+      name,
+      type: queryParameterType(name),
+      description: descriptions[name],
+      uniqueItems: name === 'dryRun' || name === 'fieldManager',
+    });
     for (const [path, pathRoutes] of byPath) {
       paths.message(PATHS.path, (named) => {
         named.string(NAMED.name, path, true);
@@ -538,6 +564,7 @@ export function buildOpenApiV2Protobuf(input: OpenApiV2ProtobufInput): Uint8Arra
         });
       });
     }
+   }
   });
   if (definitions) {
     doc.message(DOCUMENT.definitions, (defs) => {

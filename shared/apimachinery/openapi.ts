@@ -724,7 +724,7 @@ export function buildOpenApiV3GroupVersion(input: OpenApiV3GroupVersionInput): O
   const tag = `${groupCamel.charAt(0).toLowerCase()}${groupCamel.slice(1)}_${def.version}`;
   const paths: Record<string, OpenApiPathItem> = {};
   for (const route of input.routes) {
-    if (route.kind !== 'resource' || route.resource !== def.plural) continue;
+    if (route.kind !== 'resource' || route.resource !== def.plural || route.group !== def.group) continue;
     const item = (paths[route.path] ??= {
       parameters: [...pathParameterNames(route.path).reverse().map((p) => parameter(p, 'path')), parameter('pretty', 'query')],
     });

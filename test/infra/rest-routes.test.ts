@@ -20,6 +20,8 @@ const row = (method: Route['method'], path: string, family: RouteFamily, streami
   path,
   family,
   verb: 'get',
+  group: 'example.com',
+  version: 'v1',
   resource: 'things',
   scope: 'namespace',
   ...(streaming ? { streaming: true } : {}),

@@ -48,6 +48,8 @@ const NS = '/apis/example.com/v1/namespaces/{namespace}/widgets';
 const ONE = `${NS}/{name}`;
 const r = (method: ResourceRoute['method'], path: string, verb: ResourceRoute['verb'], extra: Partial<ResourceRoute> = {}): ResourceRoute => ({
   kind: 'resource',
+  group: 'example.com',
+  version: 'v1',
   method,
   path,
   family: 'imagestreams',

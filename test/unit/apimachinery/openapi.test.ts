@@ -37,6 +37,8 @@ const NS = `${GV}/namespaces/{namespace}/widgets`;
 const ONE = `${NS}/{name}`;
 const r = (method: ResourceRoute['method'], path: string, verb: ResourceRoute['verb'], extra: Partial<ResourceRoute> = {}): ResourceRoute => ({
   kind: 'resource',
+  group: 'example.com',
+  version: 'v1',
   method,
   path,
   family: 'imagestreams',

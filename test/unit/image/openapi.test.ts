@@ -4,7 +4,8 @@ import { routes, type ResourceRoute } from '../../../shared/api/routes.js';
 import { hashDocument, unresolvedRefs, type OpenApiSchema, type OpenApiV3Document } from '../../../shared/apimachinery/openapi.js';
 import { ANY, DOCUMENT, NAMED, NAMED_SCHEMAS, OPERATION, PATHS, PATH_ITEM, SCHEMA } from '../../../shared/apimachinery/openapi-v2.js';
 import { IMAGE_STREAM_LIST_SCHEMA, IMAGE_STREAM_SCHEMA, imageStreamDescriptions, imageStreamSchemas } from '../../../shared/image/openapi-schemas.js';
-import { imageStreamOpenApi } from '../../../shared/image/openapi.js';
+import { imageStreamModule } from '../../../shared/api/modules/image-streams.js';
+import { buildOpenApiDocuments } from '../../../shared/api/openapi-documents.js';
 import { ProtoMessage } from '../../helpers/protobuf.js';
 
 const PKG = 'com.github.openshift.api.image.v1';
@@ -99,13 +100,11 @@ describe('openapi-schemas', () => {
 });
 
 describe('openapi', () => {
-  describe('imageStreamOpenApi', () => {
-    const api = imageStreamOpenApi();
+  describe('buildOpenApiDocuments (ImageStream module)', () => {
+    const docs = buildOpenApiDocuments([imageStreamModule({ defaultImportMode: 'Legacy' }) as never], routes);
+    const gv = docs.v3.get('apis/image.openshift.io/v1')!;
+    const api = { v3Root: docs.v3Root, v3GroupVersion: gv, v2: docs.v2 };
     const doc = JSON.parse(api.v3GroupVersion.json) as OpenApiV3Document;
-
-    it('computes the documents once', () => {
-      expect(imageStreamOpenApi()).toBe(api);
-    });
 
     it('points the root at the group-version document with its hash', () => {
       expect(api.v3GroupVersion.hash).toBe(hashDocument(api.v3GroupVersion.json));

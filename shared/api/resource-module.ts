@@ -1,0 +1,48 @@
+/**
+ * @module resource-module
+ * Everything needed to serve one stored resource type through the generic machinery:
+ * its definition, wire schema, strategies, wire form, selectable fields, merge semantics,
+ * printer, bookmark object and OpenAPI schemas. The composition root turns each module into
+ * a store, a ResourceService and a ResourceApi; discovery and OpenAPI are built from them.
+ */
+import type { z } from 'zod';
+import type { FieldMeta } from '../apimachinery/field-meta.js';
+import type { KubeObject } from '../apimachinery/meta.js';
+import type { OpenApiSchema } from '../apimachinery/openapi.js';
+import type { ResourceStrategy, StatusStrategy } from '../apimachinery/registry/strategy.js';
+import type { ResourceDefinition } from '../apimachinery/resource.js';
+import type { TablePrinter } from '../apimachinery/table.js';
+
+export interface ResourceModule<T extends KubeObject = KubeObject> {
+  readonly def: ResourceDefinition;
+  /** Strict wire schema of a request body. */
+  readonly schema: z.ZodType;
+  readonly strategy: ResourceStrategy<T>;
+  readonly statusStrategy?: StatusStrategy<T>;
+  /** The exact wire form of one object (with kind and apiVersion). */
+  readonly toWire: (obj: T) => Record<string, unknown>;
+  /** Values of the fields a field selector may test (at least metadata.name/namespace). */
+  readonly selectableFields: (obj: T) => Record<string, string>;
+  readonly fieldMeta: FieldMeta;
+  readonly table?: TablePrinter<T>;
+  /** The object of a BOOKMARK event (an empty object of the kind with the resourceVersion). */
+  readonly bookmarkObject: (resourceVersion: string, annotations?: Record<string, string>) => Record<string, unknown>;
+  readonly openapi: {
+    /** Component schemas of the kind (meta/v1 schemas are added automatically). */
+    readonly schemas: Readonly<Record<string, OpenApiSchema>>;
+    readonly objectSchema: string;
+    readonly listSchema: string;
+    readonly parameterDescriptions?: Readonly<Record<string, string>>;
+  };
+}
+
+/** The storage key (and revision domain) of a resource type: `secrets`, `imagestreams.image.openshift.io`. */
+export function storageKeyOf(def: ResourceDefinition): string {
+  return def.group === '' ? def.plural : `${def.plural}.${def.group}`;
+}
+
+/** Generic selectable fields: every type supports metadata.name and metadata.namespace. */
+export const metadataFields = (obj: KubeObject): Record<string, string> => ({
+  'metadata.name': obj.metadata.name ?? '',
+  'metadata.namespace': obj.metadata.namespace ?? '',
+});
