@@ -22,7 +22,7 @@ import { imageStreamResource } from '../image/resource.js';
 import type { ImageStream } from '../image/types.js';
 import { imageStreamModule } from './modules/image-streams.js';
 import { buildOpenApiDocuments } from './openapi-documents.js';
-import { storageKeyOf, type ResourceModule } from './resource-module.js';
+import { storageKeyOf, type ResourceModule, type VirtualModule } from './resource-module.js';
 import { DynamoStore } from '../storage/dynamo/dynamo-store.js';
 import { handleDiscoveryRoute, type DiscoveryDeps } from './discovery-endpoints.js';
 import type { ApiRequest, ApiResponse, UserInfo } from './http.js';
@@ -101,6 +101,18 @@ export function imageConfigOf(config: Config): ImageConfig {
   };
 }
 
+/** What virtual resources may use of the app. */
+export interface VirtualContext {
+  readonly config: Config;
+  /** A stored resource's API (its service, wire form, change log). */
+  resourceApi(resource: string, group?: string): ResourceApi<KubeObject> | undefined;
+}
+
+/** The resources served by their own handlers (views, reviews). */
+export function virtualModules(_ctx: VirtualContext): VirtualModule[] {
+  return [];
+}
+
 /** The stored resource types this server serves. */
 export function resourceModules(config: Config): ResourceModule<never>[] {
   return [imageStreamModule(imageConfigOf(config)) as unknown as ResourceModule<never>];
@@ -147,10 +159,14 @@ export function createApp(opts: AppOptions): App {
       watch: { maxSeconds: config.watchMaxSeconds, pollMs: config.watchPollMs, bookmarkSeconds: 60 },
     });
   }
-  const served: ServedResource[] = modules.map((m) => ({
-    def: m.def,
-    verbs: verbsFor(m.def.group, m.def.plural),
-    subresources: Object.fromEntries(m.def.subresources.map((s) => [s, verbsFor(m.def.group, m.def.plural, s)])),
+  const virtuals = new Map<string, VirtualModule>();
+  for (const v of virtualModules({ config, resourceApi: (resource, group) => app.resourceApi(resource, group) })) {
+    virtuals.set(`${v.def.group}/${v.def.plural}`, v);
+  }
+  const served: ServedResource[] = [...modules.map((m) => m.def), ...[...virtuals.values()].map((v) => v.def)].map((def) => ({
+    def,
+    verbs: verbsFor(def.group, def.plural),
+    subresources: Object.fromEntries(def.subresources.map((s) => [s, verbsFor(def.group, def.plural, s)])),
   }));
   const discovery: DiscoveryDeps = { resources: served, openapi: buildOpenApiDocuments(modules, routes) };
   const authenticator = opts.authenticator ?? tokenAuthenticator(config);
@@ -177,8 +193,11 @@ export function createApp(opts: AppOptions): App {
 
     async serve(route, req) {
       if (route.kind === 'non-resource') return handleDiscoveryRoute(route, req, discovery);
-      const api = apis.get(`${route.group}/${route.resource}`);
-      return api ? handleResourceRoute(route, req, api) : pageNotFound();
+      const key = `${route.group}/${route.resource}`;
+      const api = apis.get(key);
+      if (api) return handleResourceRoute(route, req, api);
+      const virtual = virtuals.get(key);
+      return virtual ? virtual.handle(route, req) : pageNotFound();
     },
 
     async handle(req) {

@@ -12,6 +12,8 @@ import type { OpenApiSchema } from '../apimachinery/openapi.js';
 import type { ResourceStrategy, StatusStrategy } from '../apimachinery/registry/strategy.js';
 import type { ResourceDefinition } from '../apimachinery/resource.js';
 import type { TablePrinter } from '../apimachinery/table.js';
+import type { ApiRequest, ApiResponse } from './http.js';
+import type { ResourceRoute } from './routes.js';
 
 export interface ResourceModule<T extends KubeObject = KubeObject> {
   readonly def: ResourceDefinition;
@@ -46,3 +48,13 @@ export const metadataFields = (obj: KubeObject): Record<string, string> => ({
   'metadata.name': obj.metadata.name ?? '',
   'metadata.namespace': obj.metadata.namespace ?? '',
 });
+
+/**
+ * A resource served by its own handler instead of the generic store-backed one: views over
+ * other resources (imagestreamtags) or create-only reviews (selfsubjectaccessreviews). Its
+ * rows come from `resourceRoutes` with the verbs it serves.
+ */
+export interface VirtualModule {
+  readonly def: ResourceDefinition;
+  handle(route: ResourceRoute, req: ApiRequest): Promise<ApiResponse>;
+}

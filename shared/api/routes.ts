@@ -70,6 +70,8 @@ export interface ServedResourceRoutes {
   readonly collectionFamily: RouteFamily;
   /** The status subresource, when the resource has one. */
   readonly statusFamily?: RouteFamily;
+  /** Only these verbs are served (default: all); e.g. `['create']` for access reviews. */
+  readonly verbs?: readonly ResourceVerb[];
 }
 
 /** The API path prefix of a group-version: `/api/v1` or `/apis/<group>/<version>`. */
@@ -82,8 +84,9 @@ export function resourceRoutes(spec: ServedResourceRoutes): ResourceRoute[] {
   const base = apiPrefix(def);
   const common = { kind: 'resource', group: def.group, version: def.version, resource: def.plural } as const;
   const rows: ResourceRoute[] = [];
-  const row = (method: HttpMethod, path: string, verb: ResourceVerb, family: RouteFamily, scope: 'namespace' | 'cluster', extra: Partial<ResourceRoute> = {}) =>
-    rows.push({ ...common, method, path, verb, family, scope, ...extra });
+  const row = (method: HttpMethod, path: string, verb: ResourceVerb, family: RouteFamily, scope: 'namespace' | 'cluster', extra: Partial<ResourceRoute> = {}) => {
+    if (spec.verbs === undefined || spec.verbs.includes(verb)) rows.push({ ...common, method, path, verb, family, scope, ...extra });
+  };
   const stream = { streaming: true } as const;
   const nsColl = def.namespaced ? `${base}/namespaces/{namespace}/${def.plural}` : `${base}/${def.plural}`;
   const scope = def.namespaced ? 'namespace' : 'cluster';
