@@ -58,6 +58,8 @@ export interface App {
   authenticate(req: ApiRequest, route: Route | undefined): Promise<UserInfo | undefined>;
   /** The served resource with this plural name (the WebSocket watch fan-out reads its change log through it). */
   resourceApi(resource: string, group?: string): ResourceApi<KubeObject> | undefined;
+  /** The service of a resource's internal strategy (server-side writers: views, importer), if it has one. */
+  internalService(resource: string, group?: string): ResourceService<KubeObject> | undefined;
 }
 
 /** DynamoDB client with keep-alive connections, built once per process. */
@@ -106,6 +108,8 @@ export interface VirtualContext {
   readonly config: Config;
   /** A stored resource's API (its service, wire form, change log). */
   resourceApi(resource: string, group?: string): ResourceApi<KubeObject> | undefined;
+  /** A stored resource's internal-strategy service (spec and status written together). */
+  internalService(resource: string, group?: string): ResourceService<KubeObject> | undefined;
 }
 
 /** The resources served by their own handlers (views, reviews). */
@@ -125,6 +129,7 @@ export function createApp(opts: AppOptions): App {
   const modules = resourceModules(config);
   let dynamo: DynamoDBClient | undefined = opts.dynamo;
   const apis = new Map<string, ResourceApi<KubeObject>>();
+  const internals = new Map<string, ResourceService<KubeObject>>();
   for (const m of modules as unknown as ResourceModule<KubeObject>[]) {
     const injected = m.def === imageStreamResource ? (opts.imageStreamStore as unknown as (Store<KubeObject> & ChangeLog<KubeObject>) | undefined) : undefined;
     const store =
@@ -144,6 +149,18 @@ export function createApp(opts: AppOptions): App {
       fieldMeta: m.fieldMeta,
       ...(opts.clock ? { clock: opts.clock } : {}),
     });
+    if (m.internalStrategy) {
+      internals.set(
+        `${m.def.group}/${m.def.plural}`,
+        new ResourceService<KubeObject>({
+          def: m.def,
+          strategy: m.internalStrategy,
+          store,
+          fieldMeta: m.fieldMeta,
+          ...(opts.clock ? { clock: opts.clock } : {}),
+        }),
+      );
+    }
     apis.set(`${m.def.group}/${m.def.plural}`, {
       def: m.def,
       service,
@@ -160,7 +177,11 @@ export function createApp(opts: AppOptions): App {
     });
   }
   const virtuals = new Map<string, VirtualModule>();
-  for (const v of virtualModules({ config, resourceApi: (resource, group) => app.resourceApi(resource, group) })) {
+  for (const v of virtualModules({
+    config,
+    resourceApi: (resource, group) => app.resourceApi(resource, group),
+    internalService: (resource, group) => app.internalService(resource, group),
+  })) {
     virtuals.set(`${v.def.group}/${v.def.plural}`, v);
   }
   const served: ServedResource[] = [...modules.map((m) => m.def), ...[...virtuals.values()].map((v) => v.def)].map((def) => ({
@@ -188,6 +209,13 @@ export function createApp(opts: AppOptions): App {
 
     resourceApi(resource, group) {
       for (const api of apis.values()) if (api.def.plural === resource && (group === undefined || api.def.group === group)) return api;
+      return undefined;
+    },
+
+    internalService(resource, group) {
+      for (const [key, service] of internals) {
+        if (service.def.plural === resource && (group === undefined || key === `${group}/${resource}`)) return service;
+      }
       return undefined;
     },
 

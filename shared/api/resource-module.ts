@@ -21,6 +21,11 @@ export interface ResourceModule<T extends KubeObject = KubeObject> {
   readonly schema: z.ZodType;
   readonly strategy: ResourceStrategy<T>;
   readonly statusStrategy?: StatusStrategy<T>;
+  /**
+   * Rules for server-side writers (controllers, views such as imagestreamtags, the importer):
+   * spec and status written together. Served by `App.internalService`, never by a route.
+   */
+  readonly internalStrategy?: ResourceStrategy<T>;
   /** The exact wire form of one object (with kind and apiVersion). */
   readonly toWire: (obj: T) => Record<string, unknown>;
   /** Values of the fields a field selector may test (at least metadata.name/namespace). */

@@ -14,7 +14,7 @@ import {
 import { imageStreamResource } from '../../image/resource.js';
 import { imageStreamToWire } from '../../image/serialize.js';
 import { imageStreamStatusStrategy } from '../../image/status-strategy.js';
-import { imageStreamStrategy } from '../../image/strategy.js';
+import { imageStreamInternalStrategy, imageStreamStrategy } from '../../image/strategy.js';
 import { imageStreamTablePrinter } from '../../image/table-printer.js';
 import { imageStreamSchema, type ImageStream } from '../../image/types.js';
 import { metadataFields, type ResourceModule } from '../resource-module.js';
@@ -32,6 +32,7 @@ export function imageStreamModule(config: ImageConfig): ResourceModule<ImageStre
     schema: imageStreamSchema,
     strategy: imageStreamStrategy(config),
     statusStrategy: imageStreamStatusStrategy(config),
+    internalStrategy: imageStreamInternalStrategy(config),
     toWire: imageStreamToWire,
     selectableFields: imageStreamSelectableFields,
     fieldMeta: IMAGE_STREAM_FIELDS,
