@@ -189,7 +189,14 @@ export function createApp(opts: AppOptions): App {
     verbs: verbsFor(def.group, def.plural),
     subresources: Object.fromEntries(def.subresources.map((s) => [s, verbsFor(def.group, def.plural, s)])),
   }));
-  const discovery: DiscoveryDeps = { resources: served, openapi: buildOpenApiDocuments(modules, routes) };
+  // Built on first use: only the discovery function serves them, and they cost init time.
+  let openapi: ReturnType<typeof buildOpenApiDocuments> | undefined;
+  const discovery: DiscoveryDeps = {
+    resources: served,
+    get openapi() {
+      return (openapi ??= buildOpenApiDocuments(modules, routes));
+    },
+  };
   const authenticator = opts.authenticator ?? tokenAuthenticator(config);
 
   const app: App = {

@@ -5,7 +5,7 @@
  * ImageStreams; a resource plugs in through `ResourceApi`.
  */
 import { parse as parseYaml } from 'yaml';
-import type { z } from 'zod';
+import type * as core from 'zod/v4/core';
 import { encodeContinue } from '../apimachinery/continue-token.js';
 import { decodeBody, decodeValue, MAX_REQUEST_BODY_BYTES } from '../apimachinery/decode.js';
 import type { FieldMeta } from '../apimachinery/field-meta.js';
@@ -45,7 +45,7 @@ export interface ResourceApi<T extends KubeObject> {
   readonly def: ResourceDefinition;
   readonly service: ResourceService<T>;
   /** Strict wire schema of a request body. */
-  readonly schema: z.ZodType;
+  readonly schema: core.$ZodType;
   /** The exact wire form of one object (with kind and apiVersion). */
   readonly toWire: (obj: T) => Record<string, unknown>;
   /** Values of the fields that may appear in a field selector. */

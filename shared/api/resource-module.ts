@@ -5,7 +5,7 @@
  * printer, bookmark object and OpenAPI schemas. The composition root turns each module into
  * a store, a ResourceService and a ResourceApi; discovery and OpenAPI are built from them.
  */
-import type { z } from 'zod';
+import type * as core from 'zod/v4/core';
 import type { FieldMeta } from '../apimachinery/field-meta.js';
 import type { KubeObject } from '../apimachinery/meta.js';
 import type { OpenApiSchema } from '../apimachinery/openapi.js';
@@ -18,7 +18,7 @@ import type { ResourceRoute } from './routes.js';
 export interface ResourceModule<T extends KubeObject = KubeObject> {
   readonly def: ResourceDefinition;
   /** Strict wire schema of a request body. */
-  readonly schema: z.ZodType;
+  readonly schema: core.$ZodType;
   readonly strategy: ResourceStrategy<T>;
   readonly statusStrategy?: StatusStrategy<T>;
   /**

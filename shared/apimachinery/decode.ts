@@ -5,7 +5,8 @@
  * fields: dropped, warned about, or rejected). Unknown fields are never kept.
  */
 import { parse as parseYaml } from 'yaml';
-import type { z } from 'zod';
+import { safeParse } from 'zod/mini';
+import type * as core from 'zod/v4/core';
 import { findDuplicateKeys } from './json-body.js';
 import { negotiateBodyFormat } from './negotiation.js';
 import { groupVersionOf, type ResourceDefinition } from './resource.js';
@@ -101,7 +102,7 @@ export interface DecodeInput {
  * Decodes a POST/PUT body into `def`'s kind using `schema` (a strict zod schema whose objects
  * reject unknown keys). Throws a 400/413/415 StatusError for anything that cannot be decoded.
  */
-export function decodeBody<S extends z.ZodType>(def: ResourceDefinition, schema: S, input: DecodeInput): Decoded<z.output<S>> {
+export function decodeBody<S extends core.$ZodType>(def: ResourceDefinition, schema: S, input: DecodeInput): Decoded<core.output<S>> {
   const format = negotiateBodyFormat(input.contentType);
   const body = input.body ?? Buffer.alloc(0);
   if (body.length > MAX_REQUEST_BODY_BYTES) throw requestEntityTooLarge(`limit is ${MAX_REQUEST_BODY_BYTES}`);
@@ -151,9 +152,9 @@ const cannotHandle = (def: ResourceDefinition): string => `${def.kind} in versio
  * unknown fields dropped and reported by path, `null`s removed. Does not look at kind/apiVersion.
  * Takes ownership of `raw` (unknown keys are deleted from it in place).
  */
-export function decodeValue<S extends z.ZodType>(def: ResourceDefinition, schema: S, raw: unknown): { object: z.output<S>; unknown: string[] } {
+export function decodeValue<S extends core.$ZodType>(def: ResourceDefinition, schema: S, raw: unknown): { object: core.output<S>; unknown: string[] } {
   const unknown: string[] = [];
-  let result = schema.safeParse(raw);
+  let result = safeParse(schema, raw);
   if (!result.success) {
     let onlyUnknown = true;
     for (const issue of result.error.issues) {
@@ -165,13 +166,13 @@ export function decodeValue<S extends z.ZodType>(def: ResourceDefinition, schema
       } else onlyUnknown = false;
     }
     if (!onlyUnknown || unknown.length === 0) throw typeError(cannotHandle(def), def.kind, raw, result.error.issues);
-    result = schema.safeParse(raw);
+    result = safeParse(schema, raw);
     if (!result.success) throw typeError(cannotHandle(def), def.kind, raw, result.error.issues);
   }
   return { object: stripNulls(result.data), unknown };
 }
 
-function typeError(asKind: string, kind: string, raw: unknown, issues: readonly z.core.$ZodIssue[]): StatusError {
+function typeError(asKind: string, kind: string, raw: unknown, issues: readonly core.$ZodIssue[]): StatusError {
   const issue = issues.find((i) => i.code !== 'unrecognized_keys') ?? issues[0];
   if (issue === undefined) return badRequest(`${asKind}: invalid object`);
   const value = valueAt(raw, issue.path);

@@ -3,7 +3,7 @@
  * ObjectMeta / ListMeta: types, wire schemas (zod) and the generic metadata rules of
  * `ValidateObjectMeta` / `ValidateObjectMetaUpdate`.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { fieldErrors, FieldPath, type FieldError } from './field-errors.js';
 import { goStringSlice } from './go-format.js';
 import {
@@ -63,10 +63,10 @@ export interface KubeObject {
   metadata: ObjectMeta;
 }
 
-const str = z.string().nullish();
-const int = z.number().int().nullish();
-const bool = z.boolean().nullish();
-const stringMap = z.record(z.string(), z.string().nullable()).nullish();
+const str = z.nullish(z.string());
+const int = z.nullish(z.int());
+const bool = z.nullish(z.boolean());
+const stringMap = z.nullish(z.record(z.string(), z.nullable(z.string())));
 
 const ownerReferenceSchema = z.strictObject({
   apiVersion: str,
@@ -83,7 +83,7 @@ const managedFieldsEntrySchema = z.strictObject({
   apiVersion: str,
   time: str,
   fieldsType: str,
-  fieldsV1: z.record(z.string(), z.unknown()).nullish(),
+  fieldsV1: z.nullish(z.record(z.string(), z.unknown())),
   subresource: str,
 });
 
@@ -101,9 +101,9 @@ export const objectMetaSchema = z.strictObject({
   deletionGracePeriodSeconds: int,
   labels: stringMap,
   annotations: stringMap,
-  ownerReferences: z.array(ownerReferenceSchema).nullish(),
-  finalizers: z.array(z.string()).nullish(),
-  managedFields: z.array(managedFieldsEntrySchema).nullish(),
+  ownerReferences: z.nullish(z.array(ownerReferenceSchema)),
+  finalizers: z.nullish(z.array(z.string())),
+  managedFields: z.nullish(z.array(managedFieldsEntrySchema)),
 });
 
 /** A name validation function: `(name, prefix) => messages` (as `ValidateNameFunc`). */

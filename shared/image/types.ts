@@ -3,7 +3,7 @@
  * ImageStream (image.openshift.io/v1) wire types and their strict zod schemas.
  * `null` is accepted wherever Go's decoder accepts it and means "unset".
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { objectMetaSchema, type ListMeta, type ObjectMeta } from '../apimachinery/meta.js';
 
 export interface ObjectReference {
@@ -89,9 +89,9 @@ export interface ImageStreamList {
   items: ImageStream[];
 }
 
-const str = z.string().nullish();
-const int = z.number().int().nullish();
-const bool = z.boolean().nullish();
+const str = z.nullish(z.string());
+const int = z.nullish(z.int());
+const bool = z.nullish(z.boolean());
 
 const objectReferenceSchema = z.strictObject({
   kind: str,
@@ -105,12 +105,12 @@ const objectReferenceSchema = z.strictObject({
 
 const tagReferenceSchema = z.strictObject({
   name: str,
-  annotations: z.record(z.string(), z.string().nullable()).nullish(),
-  from: objectReferenceSchema.nullish(),
+  annotations: z.nullish(z.record(z.string(), z.nullable(z.string()))),
+  from: z.nullish(objectReferenceSchema),
   reference: bool,
   generation: int,
-  importPolicy: z.strictObject({ insecure: bool, scheduled: bool, importMode: str }).nullish(),
-  referencePolicy: z.strictObject({ type: str }).nullish(),
+  importPolicy: z.nullish(z.strictObject({ insecure: bool, scheduled: bool, importMode: str })),
+  referencePolicy: z.nullish(z.strictObject({ type: str })),
 });
 
 const tagEventSchema = z.strictObject({
@@ -131,29 +131,29 @@ const tagEventConditionSchema = z.strictObject({
 
 const namedTagEventListSchema = z.strictObject({
   tag: str,
-  items: z.array(tagEventSchema).nullish(),
-  conditions: z.array(tagEventConditionSchema).nullish(),
+  items: z.nullish(z.array(tagEventSchema)),
+  conditions: z.nullish(z.array(tagEventConditionSchema)),
 });
 
 /** Wire schema of an ImageStream request body. */
 export const imageStreamSchema = z.strictObject({
   apiVersion: str,
   kind: str,
-  metadata: objectMetaSchema.nullish(),
-  spec: z
-    .strictObject({
-      lookupPolicy: z.strictObject({ local: bool }).nullish(),
+  metadata: z.nullish(objectMetaSchema),
+  spec: z.nullish(
+    z.strictObject({
+      lookupPolicy: z.nullish(z.strictObject({ local: bool })),
       dockerImageRepository: str,
-      tags: z.array(tagReferenceSchema).nullish(),
-    })
-    .nullish(),
-  status: z
-    .strictObject({
+      tags: z.nullish(z.array(tagReferenceSchema)),
+    }),
+  ),
+  status: z.nullish(
+    z.strictObject({
       dockerImageRepository: str,
       publicDockerImageRepository: str,
-      tags: z.array(namedTagEventListSchema).nullish(),
-    })
-    .nullish(),
+      tags: z.nullish(z.array(namedTagEventListSchema)),
+    }),
+  ),
 });
 
 /** What the decoder returns after `null`s are stripped: a partial ImageStream. */
