@@ -4,7 +4,7 @@
  * DynamoDB Local. Baseline in the same run: the same writers doing plain PutItems of the same
  * bodies with no counter and no transaction. Prints writes/s for both and the ratio.
  *
- *   npx tsx bench/revision-ceiling.ts [writers=16] [seconds=5]
+ *   npx tsx bench/revision-ceiling.ts [writers=16] [seconds=5] [shared|separate]
  */
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { KubeObject } from '../shared/apimachinery/meta.js';
@@ -14,6 +14,8 @@ import { startDynamoDbLocal } from '../infra/local/dynamodb-local.js';
 
 export interface CeilingResult {
   readonly writers: number;
+  /** `shared`: the writers share one store (one process, group commit); `separate`: one store each (separate Lambdas). */
+  readonly mode: 'shared' | 'separate';
   readonly seconds: number;
   readonly counterWritesPerSecond: number;
   readonly rawPutsPerSecond: number;
@@ -40,14 +42,13 @@ async function forDuration(ms: number, writers: number, op: (w: number, i: numbe
   return done;
 }
 
-export async function measureRevisionCeiling(endpoint: string, writers = 16, seconds = 5): Promise<CeilingResult> {
+export async function measureRevisionCeiling(endpoint: string, writers = 16, seconds = 5, mode: 'shared' | 'separate' = 'separate'): Promise<CeilingResult> {
   const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   const table = `ceiling-${Date.now()}`;
   await ensureTable(client, table);
-  const stores = Array.from(
-    { length: writers },
-    () => new DynamoStore<KubeObject>({ client, tableName: table, resource: 'imagestreams', eventRetentionSeconds: 600 }),
-  );
+  const newStore = () => new DynamoStore<KubeObject>({ client, tableName: table, resource: 'imagestreams', eventRetentionSeconds: 600 });
+  const shared = newStore();
+  const stores = Array.from({ length: writers }, () => (mode === 'shared' ? shared : newStore()));
   const ms = seconds * 1000;
   const counted = await forDuration(ms, writers, (w, i) => stores[w]!.create({ namespace: `ns-${w % 8}`, name: `s-${w}-${i}` }, body(i, w)));
   const raw = await forDuration(ms, writers, (w, i) =>
@@ -61,17 +62,18 @@ export async function measureRevisionCeiling(endpoint: string, writers = 16, sec
   client.destroy();
   const counterWritesPerSecond = counted / seconds;
   const rawPutsPerSecond = raw / seconds;
-  return { writers, seconds, counterWritesPerSecond, rawPutsPerSecond, ratio: counterWritesPerSecond / rawPutsPerSecond };
+  return { writers, mode, seconds, counterWritesPerSecond, rawPutsPerSecond, ratio: counterWritesPerSecond / rawPutsPerSecond };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const writers = Number(process.argv[2] ?? 16);
   const seconds = Number(process.argv[3] ?? 5);
+  const mode = process.argv[4] === 'shared' ? 'shared' : 'separate';
   const ddb = await startDynamoDbLocal();
   try {
-    const r = await measureRevisionCeiling(ddb.endpoint, writers, seconds);
+    const r = await measureRevisionCeiling(ddb.endpoint, writers, seconds, mode);
     console.log(
-      `writers=${r.writers} counter+log transactions: ${r.counterWritesPerSecond.toFixed(0)}/s, ` +
+      `writers=${r.writers} (${r.mode}) counter+log transactions: ${r.counterWritesPerSecond.toFixed(0)}/s, ` +
         `plain PutItem: ${r.rawPutsPerSecond.toFixed(0)}/s, ratio ${r.ratio.toFixed(2)}`,
     );
   } finally {

@@ -44,7 +44,7 @@ import {
 } from '../../apimachinery/registry/store.js';
 import type { ObjectKey } from '../../apimachinery/registry/strategy.js';
 import { BodyTooLargeError, decodeBody, encodeBody, serializeForStorage, type EncodedBody } from './item-codec.js';
-import { ATTR, keys, padRevision, splitObjectSortKey, type Key } from './keys.js';
+import { ATTR, keys, objectSortKey, padRevision, splitObjectSortKey, type Key } from './keys.js';
 
 type Item = Record<string, AttributeValue>;
 
@@ -79,6 +79,27 @@ interface Loaded<T> {
 class ObjectConditionFailed extends Error {}
 
 const MAX_UPDATE_ATTEMPTS = 16;
+/** DynamoDB's transaction limits (100 actions, 4 MB), with headroom for attribute names. */
+const MAX_TRANSACTION_ACTIONS = 100;
+const MAX_TRANSACTION_BYTES = 3_800_000;
+
+interface PendingCommit {
+  readonly objectKey: string;
+  readonly build: (rev: number) => TransactWriteItem[];
+  readonly knownRevision: number | undefined;
+  readonly count: number;
+  readonly size: number;
+  resolve(rev: number): void;
+  reject(e: unknown): void;
+}
+
+/** Approximate stored size of a transaction action (names + values). */
+function itemSize(action: TransactWriteItem): number {
+  const item = action.Put?.Item ?? action.Update?.Key ?? action.Delete?.Key ?? {};
+  let n = 0;
+  for (const [k, v] of Object.entries(item)) n += k.length + (v.B?.byteLength ?? v.S?.length ?? v.N?.length ?? 16);
+  return n + 100;
+}
 const MAX_LIST_PAGES = 10_000;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -92,8 +113,9 @@ export class DynamoStore<T extends KubeObject> implements Store<T>, ChangeLog<T>
   readonly #maxCommitAttempts: number;
   /** Last revision seen by this process; a hint, always verified by the counter condition. */
   #lastRevision: number | undefined;
-  /** Commits from one process are serialized so they do not race each other for the counter. */
-  #commitQueue: Promise<unknown> = Promise.resolve();
+  /** Writes waiting for the next transaction (group commit). */
+  readonly #pending: PendingCommit[] = [];
+  #flushing = false;
   readonly #listeners = new Set<() => void>();
   readonly #selectableFields: ((obj: T) => Record<string, string>) | undefined;
 
@@ -380,39 +402,101 @@ export class DynamoStore<T extends KubeObject> implements Store<T>, ChangeLog<T>
   }
 
   /**
-   * Commits `build(rev)` (object action first) together with the counter advance. Retries
-   * while only the counter condition fails; throws ObjectConditionFailed when the object's
-   * own condition fails. Returns the committed revision.
+   * Commits `build(rev)` (object action first) together with the counter advance and resolves
+   * with the committed revision. Writes of this process are grouped: while one transaction is
+   * in flight, later writes queue up and go together in the next one (the counter advances by
+   * their number; each gets the next revision in queue order), so one process never races
+   * itself for the counter and a busy process commits many writes per round trip. A failed
+   * counter condition (another process won) retries at the value that came back with the
+   * failure; a failed object condition rejects only that write with ObjectConditionFailed.
    */
-  async #commit(build: (rev: number) => TransactWriteItem[], knownRevision: number | undefined): Promise<number> {
-    const run = async (): Promise<number> => {
-      let current = Math.max(knownRevision ?? 0, this.#lastRevision ?? 0);
-      if (knownRevision === undefined && this.#lastRevision === undefined) current = await this.#readCounter();
-      for (let attempt = 1; attempt <= this.#maxCommitAttempts; attempt++) {
-        const next = current + 1;
+  #commit(objectKey: string, build: (rev: number) => TransactWriteItem[], knownRevision: number | undefined): Promise<number> {
+    const probe = build(0);
+    return new Promise<number>((resolve, reject) => {
+      this.#pending.push({ objectKey, build, knownRevision, count: probe.length, size: probe.reduce((n, i) => n + itemSize(i), 0), resolve, reject });
+      void this.#flush();
+    });
+  }
+
+  async #flush(): Promise<void> {
+    if (this.#flushing) return;
+    this.#flushing = true;
+    try {
+      while (this.#pending.length > 0) await this.#commitBatch(this.#takeBatch());
+    } finally {
+      this.#flushing = false;
+    }
+  }
+
+  /** The oldest pending writes that fit one transaction (100 actions, 4 MB, one action per item). */
+  #takeBatch(): PendingCommit[] {
+    const batch: PendingCommit[] = [];
+    const keys = new Set<string>();
+    let count = 1;
+    let size = 0;
+    for (let i = 0; i < this.#pending.length; ) {
+      const w = this.#pending[i]!;
+      const fits = count + w.count <= MAX_TRANSACTION_ACTIONS && size + w.size <= MAX_TRANSACTION_BYTES && !keys.has(w.objectKey);
+      if (!fits && batch.length > 0) {
+        i++;
+        continue;
+      }
+      batch.push(w);
+      keys.add(w.objectKey);
+      count += w.count;
+      size += w.size;
+      this.#pending.splice(i, 1);
+      if (count >= MAX_TRANSACTION_ACTIONS) break;
+    }
+    return batch;
+  }
+
+  async #commitBatch(batch: PendingCommit[]): Promise<void> {
+    let writes = batch;
+    const known = Math.max(...writes.map((w) => w.knownRevision ?? 0));
+    let current = Math.max(known, this.#lastRevision ?? 0);
+    try {
+      if (this.#lastRevision === undefined && writes.every((w) => w.knownRevision === undefined)) current = await this.#readCounter();
+      for (let attempt = 1; attempt <= this.#maxCommitAttempts && writes.length > 0; attempt++) {
+        const items: TransactWriteItem[] = [this.#counterUpdate(current, current + writes.length)];
+        const offsets = writes.map((w, i) => {
+          const at = items.length;
+          items.push(...w.build(current + 1 + i));
+          return at;
+        });
         try {
-          await this.#call(() => this.#client.send(new TransactWriteItemsCommand({ TransactItems: [this.#counterUpdate(current, next), ...build(next)] })));
-          this.#noteRevision(next);
+          await this.#call(() => this.#client.send(new TransactWriteItemsCommand({ TransactItems: items })));
+          const base = current;
+          writes.forEach((w, i) => w.resolve(base + 1 + i));
+          this.#noteRevision(current + writes.length);
           for (const l of this.#listeners) l();
-          return next;
+          return;
         } catch (e) {
           if (e instanceof TransactionCanceledException) {
             const reasons = e.CancellationReasons ?? [];
-            if (reasons[1]?.Code === 'ConditionalCheckFailed') throw new ObjectConditionFailed();
             if (reasons[0]?.Code === 'ConditionalCheckFailed') {
-              // Another writer committed first. Its value came back with the failure; retry at
-              // it after a short, growing, jittered pause so contending writers spread out
+              // Another process committed first. Its value came back with the failure; retry at
+              // it after a short, growing, jittered pause so contending processes spread out
               // instead of colliding again in lockstep.
               current = num(reasons[0].Item?.[ATTR.rev]);
               this.#noteRevision(current);
               await sleep(Math.random() * Math.min(100, 2 ** Math.min(attempt, 7)));
               continue;
             }
+            const failed = new Set(writes.filter((_, i) => reasons[offsets[i]!]?.Code === 'ConditionalCheckFailed'));
+            if (failed.size > 0) {
+              for (const w of failed) w.reject(new ObjectConditionFailed());
+              writes = writes.filter((w) => !failed.has(w));
+              continue;
+            }
             if (reasons.some((r) => r.Code === 'ThrottlingError' || r.Code === 'ProvisionedThroughputExceeded')) {
               throw new StoreError('Throttled', 'throttled', undefined, { cause: e });
             }
             if (reasons.some((r) => r.Code === 'ValidationError')) {
-              throw new StoreError('TooLarge', 'the object is too large to store', undefined, { cause: e });
+              if (writes.length === 1) throw new StoreError('TooLarge', 'the object is too large to store', undefined, { cause: e });
+              // Which write is at fault is not reported: commit them one by one.
+              for (const w of writes) await this.#commitBatch([w]);
+              return;
             }
             if (!reasons.some((r) => r.Code === 'TransactionConflict')) throw e;
           } else if (!(e instanceof TransactionConflictException)) {
@@ -423,11 +507,10 @@ export class DynamoStore<T extends KubeObject> implements Store<T>, ChangeLog<T>
           current = await this.#readCounter();
         }
       }
-      throw new StoreError('Contention', 'too many concurrent writes');
-    };
-    const result = this.#commitQueue.then(run, run);
-    this.#commitQueue = result.catch(() => undefined);
-    return result;
+      if (writes.length > 0) throw new StoreError('Contention', 'too many concurrent writes');
+    } catch (e) {
+      for (const w of writes) w.reject(e);
+    }
   }
 
   #encode(obj: T): EncodedBody {
@@ -458,6 +541,7 @@ export class DynamoStore<T extends KubeObject> implements Store<T>, ChangeLog<T>
     }
     try {
       const rev = await this.#commit(
+        objectSortKey(key.namespace, key.name),
         (next) => [...this.#objectPut(key, next, uid, body, 'absent'), ...this.#logItems(next, 'ADDED', key, uid, body)],
         undefined,
       );
@@ -497,7 +581,7 @@ export class DynamoStore<T extends KubeObject> implements Store<T>, ChangeLog<T>
             ...(this.#selectableFields ? { fields: this.#selectableFields(loaded.object) } : {}),
           }
         : undefined;
-    return this.#commit((rev) => {
+    return this.#commit(objectSortKey(key.namespace, key.name), (rev) => {
       const objectAction: TransactWriteItem[] =
         type === 'MODIFIED'
           ? this.#objectPut(key, rev, uid, body, loaded.rv)
