@@ -21,6 +21,7 @@ import type { ImageConfig } from '../image/config.js';
 import { imageStreamResource } from '../image/resource.js';
 import type { ImageStream } from '../image/types.js';
 import { imageStreamModule } from './modules/image-streams.js';
+import { secretModule } from './modules/secrets.js';
 import { buildOpenApiDocuments } from './openapi-documents.js';
 import { storageKeyOf, type ResourceModule, type VirtualModule } from './resource-module.js';
 import { DynamoStore } from '../storage/dynamo/dynamo-store.js';
@@ -119,7 +120,7 @@ export function virtualModules(_ctx: VirtualContext): VirtualModule[] {
 
 /** The stored resource types this server serves. */
 export function resourceModules(config: Config): ResourceModule<never>[] {
-  return [imageStreamModule(imageConfigOf(config)) as unknown as ResourceModule<never>];
+  return [imageStreamModule(imageConfigOf(config)) as unknown as ResourceModule<never>, secretModule() as unknown as ResourceModule<never>];
 }
 
 export function createApp(opts: AppOptions): App {
@@ -174,6 +175,7 @@ export function createApp(opts: AppOptions): App {
       changeLog: store,
       bookmarkObject: m.bookmarkObject,
       watch: { maxSeconds: config.watchMaxSeconds, pollMs: config.watchPollMs, bookmarkSeconds: 60 },
+      continueTtlSeconds: config.eventRetentionSeconds,
     });
   }
   const virtuals = new Map<string, VirtualModule>();

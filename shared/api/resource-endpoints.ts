@@ -61,6 +61,8 @@ export interface ResourceApi<T extends KubeObject> {
   /** The object of a BOOKMARK event: an empty object of the kind carrying only the resourceVersion. */
   readonly bookmarkObject: (resourceVersion: string, annotations?: Record<string, string>) => Record<string, unknown>;
   readonly watch: WatchSettings;
+  /** How long a list continuation stays valid: the change-log window (a list revision older than it cannot be watched from). */
+  readonly continueTtlSeconds: number;
 }
 
 export interface WatchSettings {
@@ -125,6 +127,12 @@ async function list<T extends KubeObject>(c: Ctx<T>): Promise<ApiResponse> {
   const scopeNs = c.route.scope === 'namespace' ? c.namespace : undefined;
   const opts = parseListOptions(c.req.query, { namespace: scopeNs, fieldKeys: c.api.fieldSelectorKeys });
   if (opts.watch) return watch(c, opts);
+  const issuedAt = Math.floor((c.api.clock ?? (() => new Date()))().getTime() / 1000);
+  if (opts.continue && issuedAt - opts.continue.issuedAt > c.api.continueTtlSeconds) {
+    throw resourceExpired(
+      'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.',
+    );
+  }
   const page = await c.api.service.list({
     ...(scopeNs !== undefined ? { namespace: scopeNs } : {}),
     ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
@@ -133,7 +141,7 @@ async function list<T extends KubeObject>(c: Ctx<T>): Promise<ApiResponse> {
   });
   checkListResourceVersion(opts, page.resourceVersion);
   const metadata: ListMeta = { resourceVersion: page.resourceVersion };
-  if (page.lastKey) metadata.continue = encodeContinue(page.resourceVersion, page.lastKey);
+  if (page.lastKey) metadata.continue = encodeContinue(page.resourceVersion, page.lastKey, opts.continue?.issuedAt ?? issuedAt);
   if (c.format.kind === 'table' && c.api.table) {
     return render(c, 200, toTable(c.api.table, page.items, metadata, tableOptions(c, c.format.version)));
   }

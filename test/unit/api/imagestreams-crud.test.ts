@@ -444,6 +444,22 @@ describe('imagestreams endpoints', () => {
     });
   });
 
+  describe('LIST continuation expiry', () => {
+    it('answers 410 Expired for a continue token older than the change-log window', async () => {
+      const t = testApp({ EVENT_RETENTION_SECONDS: '60' });
+      for (const n of ['a', 'b']) await t.call('POST', NS_URL, { body: imageStream(n) });
+      const old = Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v1', rv: 2, start: 'demo/a', t: Math.floor(Date.parse('2026-11-26T21:00:00Z') / 1000) })).toString('base64url');
+      const res = await t.call('GET', `${NS_URL}?limit=1&continue=${old}`);
+      expect(res.status).toBe(410);
+      expect(res.json).toMatchObject({
+        reason: 'Expired',
+        message: 'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.',
+      });
+      const fresh = Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v1', rv: 2, start: 'demo/a', t: Math.floor(Date.parse('2026-11-26T21:08:00Z') / 1000) })).toString('base64url');
+      expect((await t.call('GET', `${NS_URL}?limit=1&continue=${fresh}`)).json.items.map((i: any) => i.metadata.name)).toEqual(['b']);
+    });
+  });
+
   describe('DELETE collection', () => {
     it('deletes the matching streams and answers them as a list', async () => {
       const t = testApp();
