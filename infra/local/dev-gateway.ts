@@ -41,6 +41,8 @@ export interface DevGatewayOptions {
 export interface DevGateway {
   readonly url: string;
   readonly port: number;
+  /** The HTTPS server (the local WebSocket gateway serves upgrade requests on it). */
+  readonly server: Server;
   close(): Promise<void>;
 }
 
@@ -211,6 +213,7 @@ export async function startDevGateway(opts: DevGatewayOptions): Promise<DevGatew
   return {
     url: `https://127.0.0.1:${port}`,
     port,
+    server,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -28,6 +28,7 @@ import { addStatusGatewayResponses } from '../constructs/gateway-responses.js';
 import { OperationalAlarms } from '../constructs/operational-alarms.js';
 import { RestRoutes, STREAM_TIMEOUT, streamingFamilies } from '../constructs/rest-routes.js';
 import { grantTableAccess, type TableAccess } from '../constructs/table-access.js';
+import { PruneSchedule } from '../constructs/prune-schedule.js';
 import type { DeploySettings } from './settings.js';
 
 /** What each family may do to the table. A new family must be placed here (the type enforces it). */
@@ -71,6 +72,8 @@ export class ApiStack extends Stack {
   readonly functions: Readonly<Record<RouteFamily, ApiFunction>>;
   readonly routes: RestRoutes;
   readonly alarms: OperationalAlarms;
+  /** The scheduled history prune, when `pruneSchedule` is set. */
+  readonly pruneSchedule: PruneSchedule | undefined;
   /** `https://<id>.execute-api.<region>.<suffix>/<stage>` (no trailing slash): the kubeconfig server. */
   readonly endpoint: string;
 
@@ -132,6 +135,22 @@ export class ApiStack extends Stack {
     this.alarms.apiServerErrors(this.api.deploymentStage);
     for (const [family, fn] of Object.entries(functions)) this.alarms.functionHealth(pascal(family), fn.function);
     this.alarms.tableThrottles(table);
+
+    this.pruneSchedule = settings.pruneSchedule
+      ? new PruneSchedule(this, 'PruneSchedule', {
+          schedule: settings.pruneSchedule,
+          keepTagRevisions: settings.pruneKeepTagRevisions,
+          keepYoungerThan: settings.pruneKeepYoungerThan,
+          table,
+          tableKey,
+          environment: functionEnvironment(settings),
+          projectRoot: settings.projectRoot,
+          logRetention: settings.logRetention,
+          removalPolicy: settings.removalPolicy,
+          description: `ImageStream API ${settings.stage}: scheduled image stream history prune`,
+        })
+      : undefined;
+    if (this.pruneSchedule) this.alarms.functionHealth('Prune', this.pruneSchedule.function.function);
 
     this.endpoint = `https://${this.api.restApiId}.execute-api.${Aws.REGION}.${Aws.URL_SUFFIX}/${this.api.deploymentStage.stageName}`;
     new CfnOutput(this, 'ApiEndpoint', { value: this.endpoint, description: 'Kubernetes API server URL (kubeconfig clusters[].cluster.server)' });

@@ -49,6 +49,10 @@ export interface DeploySettings {
   /** Let the stack set the account's API Gateway CloudWatch Logs role (needed for access logs). */
   readonly apiGatewayCloudWatchRole: boolean;
   readonly accessLogs: boolean;
+  /** EventBridge schedule of the history prune (`rate(1 day)`); none when unset. */
+  readonly pruneSchedule: string | undefined;
+  readonly pruneKeepTagRevisions: number | undefined;
+  readonly pruneKeepYoungerThan: string | undefined;
   /** Where NodejsFunction finds the entry files and package-lock.json. */
   readonly projectRoot: string;
 }
@@ -73,6 +77,9 @@ export const CONTEXT_KEYS = {
   alarmEmail: 'e-mail address subscribed to the alarm topic',
   apiGatewayCloudWatchRole: 'create the account-level API Gateway logging role (default true)',
   accessLogs: 'API Gateway access logs (default true)',
+  pruneSchedule: 'EventBridge schedule expression of the image stream history prune, e.g. rate(1 day) (default: no schedule)',
+  pruneKeepTagRevisions: 'revisions per tag the scheduled prune keeps (default 3)',
+  pruneKeepYoungerThan: 'Go duration: history younger than this survives the scheduled prune (default 60m)',
 } as const;
 
 export type ContextKey = keyof typeof CONTEXT_KEYS;
@@ -126,6 +133,9 @@ const schema = z
     alarmEmail: optionalText.refine((v) => v === undefined || /^[^\s@]+@[^\s@]+$/.test(v), 'must be an e-mail address'),
     apiGatewayCloudWatchRole: bool(true),
     accessLogs: bool(true),
+    pruneSchedule: optionalText.refine((v) => v === undefined || /^(rate|cron)\(.+\)$/.test(v), 'must be an EventBridge schedule expression: rate(...) or cron(...)'),
+    pruneKeepTagRevisions: z.coerce.number().int().min(0).optional(),
+    pruneKeepYoungerThan: optionalText.refine((v) => v === undefined || /^(\d+(\.\d*)?(ns|us|µs|ms|s|m|h))+$|^0$/.test(v), 'must be a Go duration such as 60m or 24h'),
   })
   .refine((s) => s.oidcAudience === undefined || s.oidcIssuerUrl !== undefined, {
     message: 'oidcAudience needs oidcIssuerUrl',
@@ -175,6 +185,9 @@ export function readSettings(context: (key: ContextKey) => unknown, projectRoot 
     alarmEmail: s.alarmEmail,
     apiGatewayCloudWatchRole: s.apiGatewayCloudWatchRole,
     accessLogs: s.accessLogs,
+    pruneSchedule: s.pruneSchedule,
+    pruneKeepTagRevisions: s.pruneKeepTagRevisions,
+    pruneKeepYoungerThan: s.pruneKeepYoungerThan,
     projectRoot,
   };
 }

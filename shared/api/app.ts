@@ -4,7 +4,6 @@
  * handlers. Lambda entry points and the local stack build one App per process; tests build
  * one with an in-memory store.
  */
-import { readFileSync } from 'node:fs';
 import { Agent } from 'node:https';
 import { Agent as HttpAgent } from 'node:http';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -12,16 +11,28 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { ServedResource } from '../apimachinery/discovery.js';
 import type { KubeObject } from '../apimachinery/meta.js';
-import { ResourceService } from '../apimachinery/registry/resource-service.js';
+import { ResourceService, type Authorizer } from '../apimachinery/registry/resource-service.js';
 import type { ChangeLog, Store } from '../apimachinery/registry/store.js';
 import { unauthorized } from '../apimachinery/status.js';
-import { parseTokenFile, StaticTokenAuthenticator } from '../auth/static-tokens.js';
+import { createAuthenticator, websocketProtocolToken } from '../auth/authenticator.js';
+import { accessCheckAuthorizer, type Authorization } from '../auth/authorizer.js';
+import { storePolicyReader } from '../auth/policy-reader.js';
+import { RbacAuthorizer } from '../auth/rbac/policy.js';
+import { RBAC_RESOURCES } from '../rbac/resource.js';
+import { rbacModules } from './modules/rbac.js';
+import { reviewModules } from './modules/reviews.js';
+import { authorizeRoute } from './request-authorization.js';
 import type { Config } from '../config.js';
 import type { ImageConfig } from '../image/config.js';
 import { imageStreamResource } from '../image/resource.js';
 import type { ImageStream } from '../image/types.js';
 import { imageStreamModule } from './modules/image-streams.js';
 import { secretModule } from './modules/secrets.js';
+import { imageStreamImagesModule } from './modules/image-stream-images.js';
+import { imageStreamLookupsModule } from './modules/image-stream-lookups.js';
+import { imageStreamPrunesModule } from './modules/image-stream-prunes.js';
+import { imageStreamTagsModule } from './modules/image-stream-tags.js';
+import { streamServices } from './modules/view-support.js';
 import { buildOpenApiDocuments } from './openapi-documents.js';
 import { storageKeyOf, type ResourceModule, type VirtualModule } from './resource-module.js';
 import { DynamoStore } from '../storage/dynamo/dynamo-store.js';
@@ -42,8 +53,12 @@ export interface AppOptions {
   readonly config: Config;
   /** Injected store (tests); otherwise a DynamoDB store from the configuration. */
   readonly imageStreamStore?: Store<ImageStream> & ChangeLog<ImageStream>;
+  /** Injected stores of other resource types, by storage key (`secrets`; tests). */
+  readonly stores?: Readonly<Record<string, Store<KubeObject> & ChangeLog<KubeObject>>>;
   readonly dynamo?: DynamoDBClient;
   readonly authenticator?: Authenticator;
+  /** Injected authorization (tests); otherwise RBAC over the built-in and stored policy. */
+  readonly authorization?: Authorization;
   readonly logger?: Logger;
   readonly clock?: () => Date;
 }
@@ -61,6 +76,10 @@ export interface App {
   resourceApi(resource: string, group?: string): ResourceApi<KubeObject> | undefined;
   /** The service of a resource's internal strategy (server-side writers: views, importer), if it has one. */
   internalService(resource: string, group?: string): ResourceService<KubeObject> | undefined;
+  /** The authorization engine (RBAC): `serve` authorizes every route with it. */
+  readonly authorization: Authorization;
+  /** Access checks for a user (`ServiceDeps.authorizer`; the WebSocket `$connect` authorizer). */
+  readonly authorizer: Authorizer;
 }
 
 /** DynamoDB client with keep-alive connections, built once per process. */
@@ -80,9 +99,9 @@ export function dynamoClient(config: Config): DynamoDBClient {
   });
 }
 
-function tokenAuthenticator(config: Config): Authenticator {
-  const text = [config.staticTokens ?? '', config.tokensFile ? readFileSync(config.tokensFile, 'utf8') : ''].join('\n');
-  return new StaticTokenAuthenticator(parseTokenFile(text));
+/** Static tokens (STATIC_TOKENS, TOKENS_FILE re-read on change) and OIDC ID tokens (shared/auth). */
+function tokenAuthenticator(config: Config, logger: Logger): Authenticator {
+  return createAuthenticator(config, (message) => logger.warn(message));
 }
 
 /** Paths anyone may read without credentials (as `system:public-info-viewer`). */
@@ -107,20 +126,32 @@ export function imageConfigOf(config: Config): ImageConfig {
 /** What virtual resources may use of the app. */
 export interface VirtualContext {
   readonly config: Config;
+  /** The app's clock (tests fix it). */
+  readonly clock?: () => Date;
   /** A stored resource's API (its service, wire form, change log). */
   resourceApi(resource: string, group?: string): ResourceApi<KubeObject> | undefined;
   /** A stored resource's internal-strategy service (spec and status written together). */
   internalService(resource: string, group?: string): ResourceService<KubeObject> | undefined;
+  /** The authorization engine (access reviews). */
+  readonly authorization?: Authorization;
 }
 
 /** The resources served by their own handlers (views, reviews). */
-export function virtualModules(_ctx: VirtualContext): VirtualModule[] {
-  return [];
+export function virtualModules(ctx: VirtualContext): VirtualModule[] {
+  const streams = streamServices(ctx);
+  const clock = ctx.clock ? { clock: ctx.clock } : {};
+  return [
+    imageStreamTagsModule({ imageConfig: imageConfigOf(ctx.config), streams, ...clock }),
+    imageStreamImagesModule({ streams, ...clock }),
+    imageStreamPrunesModule({ streams, ...clock }),
+    imageStreamLookupsModule({ streams }),
+    ...(ctx.authorization ? reviewModules(ctx.authorization) : []),
+  ];
 }
 
 /** The stored resource types this server serves. */
 export function resourceModules(config: Config): ResourceModule<never>[] {
-  return [imageStreamModule(imageConfigOf(config)) as unknown as ResourceModule<never>, secretModule() as unknown as ResourceModule<never>];
+  return [imageStreamModule(imageConfigOf(config)) as unknown as ResourceModule<never>, secretModule() as unknown as ResourceModule<never>, ...rbacModules()];
 }
 
 export function createApp(opts: AppOptions): App {
@@ -131,9 +162,16 @@ export function createApp(opts: AppOptions): App {
   let dynamo: DynamoDBClient | undefined = opts.dynamo;
   const apis = new Map<string, ResourceApi<KubeObject>>();
   const internals = new Map<string, ResourceService<KubeObject>>();
+  // Authorization (shared/auth): RBAC over the built-in policy and the stored RBAC objects.
+  const rbacStores = new Map<string, Store<KubeObject> & ChangeLog<KubeObject>>();
+  const rbac = new RbacAuthorizer({ reader: storePolicyReader(rbacStores), cacheMs: config.rbacCacheMs });
+  const authorization: Authorization = opts.authorization ?? rbac;
+  const accessAuthorizer = accessCheckAuthorizer(authorization);
   for (const m of modules as unknown as ResourceModule<KubeObject>[]) {
-    const injected = m.def === imageStreamResource ? (opts.imageStreamStore as unknown as (Store<KubeObject> & ChangeLog<KubeObject>) | undefined) : undefined;
-    const store =
+    const injected =
+      (m.def === imageStreamResource ? (opts.imageStreamStore as unknown as (Store<KubeObject> & ChangeLog<KubeObject>) | undefined) : undefined) ??
+      opts.stores?.[storageKeyOf(m.def)];
+    const stored =
       injected ??
       new DynamoStore<KubeObject>({
         client: (dynamo ??= dynamoClient(config)),
@@ -142,12 +180,19 @@ export function createApp(opts: AppOptions): App {
         eventRetentionSeconds: config.eventRetentionSeconds,
         selectableFields: m.selectableFields,
       });
+    const store = m.storeOverlay ? m.storeOverlay(stored) : stored;
+    if (RBAC_RESOURCES.includes(m.def)) {
+      rbacStores.set(m.def.plural, store);
+      store.onCommit(() => rbac.invalidate());
+    }
     const service = new ResourceService<KubeObject>({
       def: m.def,
       strategy: m.strategy,
       ...(m.statusStrategy ? { statusStrategy: m.statusStrategy } : {}),
       store,
       fieldMeta: m.fieldMeta,
+      authorizer: accessAuthorizer,
+      ...(m.admission ? { admit: m.admission(authorization) } : {}),
       ...(opts.clock ? { clock: opts.clock } : {}),
     });
     if (m.internalStrategy) {
@@ -158,6 +203,7 @@ export function createApp(opts: AppOptions): App {
           strategy: m.internalStrategy,
           store,
           fieldMeta: m.fieldMeta,
+          authorizer: accessAuthorizer,
           ...(opts.clock ? { clock: opts.clock } : {}),
         }),
       );
@@ -167,6 +213,7 @@ export function createApp(opts: AppOptions): App {
       service,
       schema: m.schema,
       toWire: m.toWire,
+      ...(m.fromProtobuf ? { fromProtobuf: m.fromProtobuf } : {}),
       selectableFields: m.selectableFields,
       fieldSelectorKeys: Object.keys(m.selectableFields({ metadata: {}, spec: {} } as KubeObject)),
       fieldMeta: m.fieldMeta,
@@ -181,6 +228,8 @@ export function createApp(opts: AppOptions): App {
   const virtuals = new Map<string, VirtualModule>();
   for (const v of virtualModules({
     config,
+    authorization,
+    ...(opts.clock ? { clock: opts.clock } : {}),
     resourceApi: (resource, group) => app.resourceApi(resource, group),
     internalService: (resource, group) => app.internalService(resource, group),
   })) {
@@ -196,17 +245,20 @@ export function createApp(opts: AppOptions): App {
   const discovery: DiscoveryDeps = {
     resources: served,
     get openapi() {
-      return (openapi ??= buildOpenApiDocuments(modules, routes));
+      // Virtual resources with OpenAPI (views, reviews) are documented like stored ones.
+      return (openapi ??= buildOpenApiDocuments([...modules, ...[...virtuals.values()].flatMap((v) => (v.openapi ? [{ def: v.def, openapi: v.openapi }] : []))], routes));
     },
   };
-  const authenticator = opts.authenticator ?? tokenAuthenticator(config);
+  const authenticator = opts.authenticator ?? tokenAuthenticator(config, logger);
 
   const app: App = {
     router,
     logger,
+    authorization,
+    authorizer: accessAuthorizer,
 
     async authenticate(req, route) {
-      const token = bearerToken(req);
+      const token = bearerToken(req) ?? websocketProtocolToken(req.headers);
       if (token === undefined) {
         if (route?.kind === 'non-resource' && PUBLIC_ENDPOINTS.has(route.endpoint)) return undefined;
         throw unauthorized();
@@ -229,6 +281,7 @@ export function createApp(opts: AppOptions): App {
     },
 
     async serve(route, req) {
+      await authorizeRoute(authorization, route, req, (e) => logger.warn('authorization policy unavailable for a namespace probe', { error: e instanceof Error ? e.message : String(e) }));
       if (route.kind === 'non-resource') return handleDiscoveryRoute(route, req, discovery);
       const key = `${route.group}/${route.resource}`;
       const api = apis.get(key);

@@ -36,7 +36,8 @@ function merge(docs: readonly OpenApiV3Document[]): OpenApiV3Document {
   return out;
 }
 
-export function buildOpenApiDocuments(modules: readonly ResourceModule<never>[], table: readonly Route[]): OpenApiDocuments {
+/** `modules`: the stored resource modules and the virtual ones that have OpenAPI (same shape). */
+export function buildOpenApiDocuments(modules: readonly Pick<ResourceModule<never>, 'def' | 'openapi'>[], table: readonly Route[]): OpenApiDocuments {
   const resourceRoutes = table.filter((r): r is ResourceRoute => r.kind === 'resource');
   const byGv = new Map<string, OpenApiV3Document[]>();
   const paths = new Map<string, string>();

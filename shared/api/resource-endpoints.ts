@@ -11,6 +11,7 @@ import { decodeBody, decodeValue, MAX_REQUEST_BODY_BYTES } from '../apimachinery
 import type { FieldMeta } from '../apimachinery/field-meta.js';
 import { fieldErrors } from '../apimachinery/field-errors.js';
 import { goValue } from '../apimachinery/go-format.js';
+import { isProtobufContentType } from '../apimachinery/protobuf-decode.js';
 import { findDuplicateKeys } from '../apimachinery/json-body.js';
 import { applyPatch, jsonPatchUnknownFields, patchTypeOf } from '../apimachinery/patch.js';
 import { parseIncludeObject, toTable, type TableOptions, type TablePrinter } from '../apimachinery/table.js';
@@ -48,6 +49,8 @@ export interface ResourceApi<T extends KubeObject> {
   readonly schema: core.$ZodType;
   /** The exact wire form of one object (with kind and apiVersion). */
   readonly toWire: (obj: T) => Record<string, unknown>;
+  /** A protobuf request body as its JSON form, when the resource accepts protobuf bodies. */
+  readonly fromProtobuf?: (body: Uint8Array) => unknown;
   /** Values of the fields that may appear in a field selector. */
   readonly selectableFields: (obj: T) => Record<string, string>;
   readonly fieldSelectorKeys: readonly string[];
@@ -245,11 +248,23 @@ function watch<T extends KubeObject>(c: Ctx<T>, opts: ListOptions): ApiResponse 
   return { statusCode: 200, headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache' }, body: lines() };
 }
 
+/** The body and its type; a protobuf body the resource can read is turned into JSON first. */
+function requestBody<T extends KubeObject>(c: Ctx<T>): { body: Buffer | undefined; contentType: string | undefined } {
+  const contentType = c.req.headers['content-type'];
+  if (!c.api.fromProtobuf || !isProtobufContentType(contentType)) return { body: c.req.body, contentType };
+  let json: unknown;
+  try {
+    json = c.api.fromProtobuf(c.req.body ?? Buffer.alloc(0));
+  } catch (e) {
+    throw badRequest(`the object provided is unrecognized (must be of type ${c.api.def.kind}): ${e instanceof Error ? e.message : String(e)}`);
+  }
+  return { body: Buffer.from(JSON.stringify(json)), contentType: 'application/json' };
+}
+
 async function create<T extends KubeObject>(c: Ctx<T>): Promise<ApiResponse> {
   const opts = parseWriteOptions('CreateOptions', c.req.query);
   const decoded = decodeBody(c.api.def, c.api.schema, {
-    body: c.req.body,
-    contentType: c.req.headers['content-type'],
+    ...requestBody(c),
     fieldValidation: opts.fieldValidation,
   });
   const res = await c.api.service.create(c.namespace, decoded.object as T, { dryRun: opts.dryRun, ...userOf(c), ...managerOf(c, opts) });
@@ -259,8 +274,7 @@ async function create<T extends KubeObject>(c: Ctx<T>): Promise<ApiResponse> {
 async function update<T extends KubeObject>(c: Ctx<T>): Promise<ApiResponse> {
   const opts = parseWriteOptions('UpdateOptions', c.req.query);
   const decoded = decodeBody(c.api.def, c.api.schema, {
-    body: c.req.body,
-    contentType: c.req.headers['content-type'],
+    ...requestBody(c),
     fieldValidation: opts.fieldValidation,
   });
   const out = await c.api.service.update(c.namespace, c.name, decoded.object as T, {

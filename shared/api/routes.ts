@@ -6,7 +6,16 @@
  * from each served resource's definition by one function, as Kubernetes' installer does.
  */
 import { groupVersionOf, type ResourceDefinition } from '../apimachinery/resource.js';
-import { imageStreamResource } from '../image/resource.js';
+import {
+  imageStreamImageResource,
+  imageStreamLookupResource,
+  imageStreamPruneResource,
+  imageStreamResource,
+  imageStreamTagResource,
+} from '../image/resource.js';
+import { secretResource } from '../core/secret/resource.js';
+import { REVIEW_RESOURCES } from '../auth/review-resources.js';
+import { RBAC_RESOURCES } from '../rbac/resource.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -122,6 +131,24 @@ export function resourceRoutes(spec: ServedResourceRoutes): ResourceRoute[] {
 /** Every resource this server stores, with the functions that serve it. */
 export const SERVED_RESOURCES: readonly ServedResourceRoutes[] = [
   { def: imageStreamResource, family: 'imagestreams', collectionFamily: 'watch', statusFamily: 'imagestreams-status' },
+  // Core v1 Secrets (pull secrets for image imports): CRUD with the non-streaming family.
+  { def: secretResource, family: 'imagestreams', collectionFamily: 'watch' },
+  // Views of streams served by their own handlers (shared/api/modules/image-stream-{tags,images}.ts).
+  // imagestreamtags: upstream's storage is a Getter+Updater, so the installer routes PATCH too.
+  {
+    def: imageStreamTagResource,
+    family: 'imagestreams',
+    collectionFamily: 'watch',
+    verbs: ['get', 'list', 'create', 'update', 'patch', 'delete'],
+  },
+  { def: imageStreamImageResource, family: 'imagestreams', collectionFamily: 'watch', verbs: ['get'] },
+  // This server's operations (imagestreams.internal): create-only reviews.
+  { def: imageStreamPruneResource, family: 'imagestreams', collectionFamily: 'watch', verbs: ['create'] },
+  { def: imageStreamLookupResource, family: 'imagestreams', collectionFamily: 'watch', verbs: ['create'] },
+  // RBAC (rbac.authorization.k8s.io/v1: roles, clusterroles, rolebindings, clusterrolebindings), stored.
+  ...RBAC_RESOURCES.map((def) => ({ def, family: 'imagestreams', collectionFamily: 'watch' }) as const),
+  // Access and identity reviews (kubectl auth can-i / whoami): create-only, served by their own handlers.
+  ...REVIEW_RESOURCES.map((def) => ({ def, family: 'imagestreams', collectionFamily: 'watch', verbs: ['create'] }) as const),
 ];
 
 const nonResource = (path: string, endpoint: NonResourceEndpoint): NonResourceRoute => ({

@@ -16,7 +16,7 @@ const objectReference = struct({
   fieldPath: SCALAR,
 });
 
-const tagReference = struct({
+export const TAG_REFERENCE_FIELDS = struct({
   name: SCALAR,
   annotations: STRING_MAP,
   from: objectReference,
@@ -35,7 +35,7 @@ export const IMAGE_STREAM_FIELDS: FieldMeta = struct({
   spec: struct({
     lookupPolicy: struct({ local: SCALAR }),
     dockerImageRepository: SCALAR,
-    tags: { kind: 'assoc-list', key: 'name', items: tagReference },
+    tags: { kind: 'assoc-list', key: 'name', items: TAG_REFERENCE_FIELDS },
   }),
   status: struct({
     dockerImageRepository: SCALAR,

@@ -16,7 +16,7 @@ function objectReferenceToWire(from: ObjectReference): Record<string, unknown> {
   return out;
 }
 
-function tagToWire(t: TagReference): Record<string, unknown> {
+export function tagToWire(t: TagReference): Record<string, unknown> {
   return {
     name: t.name,
     annotations: t.annotations && Object.keys(t.annotations).length > 0 ? t.annotations : null,
@@ -39,7 +39,7 @@ const eventToWire = (e: TagEvent): Record<string, unknown> => ({
   generation: e.generation ?? 0,
 });
 
-const conditionToWire = (c: TagEventCondition): Record<string, unknown> => ({
+export const conditionToWire = (c: TagEventCondition): Record<string, unknown> => ({
   type: c.type ?? '',
   status: c.status ?? '',
   lastTransitionTime: c.lastTransitionTime || null,

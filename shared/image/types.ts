@@ -103,7 +103,7 @@ const objectReferenceSchema = z.strictObject({
   fieldPath: str,
 });
 
-const tagReferenceSchema = z.strictObject({
+export const tagReferenceSchema = z.strictObject({
   name: str,
   annotations: z.nullish(z.record(z.string(), z.nullable(z.string()))),
   from: z.nullish(objectReferenceSchema),
@@ -120,7 +120,7 @@ const tagEventSchema = z.strictObject({
   generation: int,
 });
 
-const tagEventConditionSchema = z.strictObject({
+export const tagEventConditionSchema = z.strictObject({
   type: str,
   status: str,
   lastTransitionTime: str,

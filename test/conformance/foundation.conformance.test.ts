@@ -37,7 +37,7 @@ describe('foundation (kubectl, black box)', () => {
   it('lists the resource in discovery', async () => {
     const out = await k(['api-resources', '--api-group=image.openshift.io']);
     expect(out.code).toBe(0);
-    expect(out.stdout).toMatch(/^NAME\s+SHORTNAMES\s+APIVERSION\s+NAMESPACED\s+KIND\nimagestreams\s+is\s+image\.openshift\.io\/v1\s+true\s+ImageStream\n$/);
+    expect(out.stdout).toMatch(/^NAME\s+SHORTNAMES\s+APIVERSION\s+NAMESPACED\s+KIND\nimagestreamimages\s+isimage\s+image\.openshift\.io\/v1\s+true\s+ImageStreamImage\nimagestreams\s+is\s+image\.openshift\.io\/v1\s+true\s+ImageStream\nimagestreamtags\s+istag\s+image\.openshift\.io\/v1\s+true\s+ImageStreamTag\n$/);
   });
 
   it('creates, reads, replaces and deletes a stream with validation on', async () => {

@@ -1,6 +1,6 @@
 /**
  * An App over an in-memory store, called in process (no server), with a fixed clock and
- * one token ("t0ken" → user alice).
+ * one token ("t0ken" → user alice, a member of system:masters).
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { createApp, type App } from '../../shared/api/app.js';
@@ -30,7 +30,8 @@ export function testApp(env: Record<string, string> = {}): TestApp {
   const app = createApp({
     config: loadConfig({ TABLE_NAME: 'unused', ...env }),
     imageStreamStore: store,
-    authenticator: { authenticate: (t) => (t === TOKEN ? { name: 'alice', groups: ['system:authenticated'] } : undefined) },
+    // alice is a cluster admin (system:masters): these suites test the API, not authorization (test/unit/auth does).
+    authenticator: { authenticate: (t) => (t === TOKEN ? { name: 'alice', groups: ['system:masters', 'system:authenticated'] } : undefined) },
     logger: new Logger({ serviceName: 'test', logLevel: 'SILENT' }),
     clock: () => new Date('2026-11-26T21:08:37.123Z'),
   });

@@ -34,6 +34,9 @@ describe('settings', () => {
         alarmEmail: undefined,
         apiGatewayCloudWatchRole: true,
         accessLogs: true,
+        pruneSchedule: undefined,
+        pruneKeepTagRevisions: undefined,
+        pruneKeepYoungerThan: undefined,
         projectRoot: REPO_ROOT,
       });
     });

@@ -43,6 +43,20 @@ export type Authorizer = (user: UserInfo | undefined, check: AccessCheck) => Pro
 
 const allowAll: Authorizer = async () => ({ allowed: true });
 
+/** A write about to be stored, for admission checks that need I/O (e.g. RBAC escalation prevention). */
+export interface AdmissionRequest<T> {
+  readonly operation: 'create' | 'update';
+  readonly namespace: string;
+  /** The object as it will be stored (defaulted, prepared, validated). */
+  readonly object: T;
+  readonly old?: T;
+  readonly user?: UserInfo;
+  readonly subresource?: string;
+}
+
+/** Refuses a write by throwing a StatusError (runs after validation, dry runs included). */
+export type Admit<T> = (req: AdmissionRequest<T>) => Promise<void>;
+
 export interface ServiceDeps<T extends KubeObject> {
   readonly def: ResourceDefinition;
   readonly strategy: ResourceStrategy<T>;
@@ -54,6 +68,8 @@ export interface ServiceDeps<T extends KubeObject> {
   readonly authorizer?: Authorizer;
   /** Field merge semantics; when given, `metadata.managedFields` are maintained (field ownership). */
   readonly fieldMeta?: FieldMeta;
+  /** Admission after validation (see {@link Admit}). */
+  readonly admit?: Admit<T>;
 }
 
 export interface WriteOpts {
@@ -105,6 +121,7 @@ export class ResourceService<T extends KubeObject> {
   readonly #suffix: () => string;
   readonly #authorizer: Authorizer;
   readonly #fieldMeta: FieldMeta | undefined;
+  readonly #admit: Admit<T> | undefined;
   readonly #gr;
   readonly #gk;
 
@@ -118,6 +135,7 @@ export class ResourceService<T extends KubeObject> {
     this.#suffix = deps.randomSuffix ?? generateSuffix;
     this.#authorizer = deps.authorizer ?? allowAll;
     this.#fieldMeta = deps.fieldMeta;
+    this.#admit = deps.admit;
     this.#gr = groupResourceOf(deps.def);
     this.#gk = groupKindOf(deps.def);
   }
@@ -236,6 +254,7 @@ export class ResourceService<T extends KubeObject> {
       let errs: FieldError[] = this.#strategy.validate(ctx, candidate);
       if (errs.length === 0) errs = validateObjectMeta(candidate.metadata, this.def.namespaced, isValidPathSegmentName);
       if (errs.length > 0) throw invalid(this.#gk, candidate.metadata.name ?? '', errs);
+      await this.#admit?.({ operation: 'create', namespace, object: candidate, ...(opts.user ? { user: opts.user } : {}) });
       const warnings = this.#strategy.warningsOnCreate?.(ctx, candidate) ?? [];
       const key = { namespace, name: candidate.metadata.name ?? '' };
       try {
@@ -332,6 +351,14 @@ export class ResourceService<T extends KubeObject> {
             ...update.validateUpdate(ctx, obj, current),
           ];
           if (errs.length > 0) throw invalid(this.#gk, name, errs);
+          await this.#admit?.({
+            operation: 'update',
+            namespace,
+            object: obj,
+            old: current,
+            ...(opts.user ? { user: opts.user } : {}),
+            ...(opts.subresource ? { subresource: opts.subresource } : {}),
+          });
           finalized = obj.metadata.deletionTimestamp !== undefined && (obj.metadata.finalizers ?? []).length === 0;
           return obj;
         },

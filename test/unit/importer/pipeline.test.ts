@@ -1,0 +1,312 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { DynamoDBRecord } from 'aws-lambda';
+import { describe, expect, it } from 'vitest';
+import { createApp } from '../../../shared/api/app.js';
+import type { KubeObject } from '../../../shared/apimachinery/meta.js';
+import { ResourceService } from '../../../shared/apimachinery/registry/resource-service.js';
+import { loadConfig } from '../../../shared/config.js';
+import type { CredentialKeyring } from '../../../shared/importer/credentials.js';
+import { Importer, type ImageImportOutcome } from '../../../shared/importer/importer.js';
+import type { ImportTarget } from '../../../shared/importer/planner.js';
+import { InProcessImportQueue } from '../../../shared/importer/queue.js';
+import { RegistryError, type FetchedManifest, type RegistryAccess, type RegistryClient, type RepositoryRef } from '../../../shared/importer/registry-client.js';
+import { createImporterRuntime } from '../../../shared/importer/runtime.js';
+import { jobFromMessage, signV4, SqsImportQueue } from '../../../shared/importer/sqs-queue.js';
+import { createTriggerHandler, IMPORT_STREAM_FILTER, jobsFromRecords } from '../../../shared/importer/trigger.js';
+import { runImportJob, type ImportJob } from '../../../shared/importer/worker.js';
+import { imageStreamResource } from '../../../shared/image/resource.js';
+import { imageStreamInternalStrategy, imageStreamStrategy } from '../../../shared/image/strategy.js';
+import type { ImageStream } from '../../../shared/image/types.js';
+import { encodeBody, serializeForStorage } from '../../../shared/storage/dynamo/item-codec.js';
+import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
+import { MemoryStore } from '../../../shared/storage/memory-store.js';
+import { sha } from './fake-registry.js';
+
+const OCI = 'application/vnd.oci.image.manifest.v1+json';
+const INDEX = 'application/vnd.oci.image.index.v1+json';
+const cfg = Buffer.from('{"architecture":"amd64","os":"linux"}');
+const manifestOf = (tag: string) =>
+  Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI, config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha(cfg), size: cfg.length }, layers: [], annotations: { tag } }));
+
+/** Recorded registry contents behind the client port. */
+class FakeClient implements RegistryClient {
+  readonly manifests = new Map<string, { bytes: Buffer; mediaType: string }>();
+  readonly calls: { ref: string; credential: boolean }[] = [];
+  failWith?: (ref: string, access: RegistryAccess) => Error | undefined;
+  put(repo: string, ref: string, bytes: Buffer, mediaType = OCI): string {
+    this.manifests.set(`${repo}:${ref}`, { bytes, mediaType });
+    this.manifests.set(`${repo}:${sha(bytes)}`, { bytes, mediaType });
+    return sha(bytes);
+  }
+  async getManifest(repo: RepositoryRef, reference: string, access: RegistryAccess): Promise<FetchedManifest> {
+    this.calls.push({ ref: `${repo.registry}/${repo.repository}:${reference}`, credential: !!access.credential });
+    const err = this.failWith?.(reference, access);
+    if (err) throw err;
+    const m = this.manifests.get(`${repo.repository}:${reference}`);
+    if (!m) throw new RegistryError('NotFound', 'manifest unknown');
+    return { bytes: m.bytes, mediaType: m.mediaType, digest: sha(m.bytes) };
+  }
+  async getBlob(): Promise<Buffer> {
+    return cfg;
+  }
+}
+
+const target = (tag: string, from: string, extra: Partial<ImportTarget> = {}): ImportTarget => ({ tag, from, importPolicy: { importMode: 'Legacy' }, referencePolicy: { type: 'Source' }, ...extra });
+const importerFor = (client: RegistryClient) => new Importer({ client, maxConfigBytes: 1024, serverPlatform: { arch: 'amd64', os: 'linux' } });
+
+describe('importer', () => {
+  describe('Importer.importTargets', () => {
+    it('turns registry failures and malformed manifests into the §7.9 statuses', async () => {
+      const c = new FakeClient();
+      c.put('x/bad', 'v1', Buffer.from('{"schemaVersion":2,"config":{}}'));
+      c.put('x/v1', 'v1', Buffer.from('{"schemaVersion":1,"name":"x/v1"}'), 'application/vnd.docker.distribution.manifest.v1+prettyjws');
+      c.failWith = (ref) =>
+        ref === 'limited' ? new RegistryError('RateLimited', 'toomanyrequests: slow down (registry q.io is rate limiting); the registry asked to retry after 60s', { retryAfterSeconds: 60 }) : undefined;
+      const out = await importerFor(c).importTargets(
+        [target('a', 'q.io/x/missing:v1'), target('b', 'q.io/x/bad:v1'), target('c', 'q.io/x/v1:v1'), target('d', 'q.io/x/y:limited'), target('e', 'busybox')],
+        undefined,
+      );
+      expect(out).toEqual([
+        { status: 'Failure', reason: 'NotFound', message: 'dockerimage.image.openshift.io "q.io/x/missing:v1" not found' },
+        { status: 'Failure', reason: 'InternalError', message: 'Internal error occurred: q.io/x/bad:v1: config.digest is not a valid digest' },
+        { status: 'Failure', reason: 'InternalError', message: 'Internal error occurred: q.io/x/v1:v1: schema 1 manifests are not supported; push the image as Docker schema 2 or OCI' },
+        {
+          status: 'Failure',
+          reason: 'InternalError',
+          message: 'Internal error occurred: q.io/x/y:limited: toomanyrequests: slow down (registry q.io is rate limiting); the registry asked to retry after 60s',
+          retryAfterSeconds: 60,
+        },
+        { status: 'Failure', reason: 'NotFound', message: 'dockerimage.image.openshift.io "docker.io/library/busybox:latest" not found' },
+      ]);
+      expect(c.calls.at(-1)?.ref).toBe('registry-1.docker.io/library/busybox:latest');
+    });
+
+    it('resolves lists per import mode and keeps Docker Hub short names short', async () => {
+      const c = new FakeClient();
+      const amd = c.put('library/app', 'amd', manifestOf('amd'));
+      const arm = c.put('library/app', 'arm', manifestOf('arm'));
+      const entry = (digest: string, architecture: string) => ({ mediaType: OCI, digest, size: 1, platform: { architecture, os: 'linux' } });
+      const list = c.put('library/app', 'latest', Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: INDEX, manifests: [entry(arm, 'arm64'), entry(amd, 'amd64')] })), INDEX);
+      const [legacy, preserve, preferred] = (await importerFor(c).importTargets(
+        [target('l', 'app'), target('p', 'app', { importPolicy: { importMode: 'PreserveOriginal' } }), target('a', 'app:latest', { preferArch: 'arm64' })],
+        undefined,
+      )) as (ImageImportOutcome & { status: 'Success' })[];
+      expect(legacy!.image).toMatchObject({ digest: amd, dockerImageReference: `app@${amd}`, metadata: { architecture: 'amd64' } });
+      expect(preserve!.image).toMatchObject({ digest: list, dockerImageReference: `app@${list}`, mediaType: INDEX });
+      expect(preferred!.image.digest).toBe(arm);
+    });
+
+    it('retries without credentials after "incorrect username or password", keeping the first status if that fails too', async () => {
+      const c = new FakeClient();
+      c.put('pub/app', 'v1', manifestOf('v1'));
+      c.failWith = (ref, access) => (access.credential ? new RegistryError('CredentialsRejected', 'bad creds') : ref === 'private' ? new RegistryError('Unauthorized', 'auth') : undefined);
+      const keyring = { lookup: () => ({ username: 'u', password: 'p' }) } as unknown as CredentialKeyring;
+      const [pub, priv] = await importerFor(c).importTargets([target('a', 'q.io/pub/app:v1'), target('b', 'q.io/pub/app:private')], keyring);
+      expect(pub!.status).toBe('Success');
+      expect(priv).toEqual({ status: 'Failure', reason: 'Unauthorized', message: 'incorrect username or password for image "q.io/pub/app:private"' });
+      expect(c.calls.map((x) => x.credential).sort()).toEqual([false, false, true, true]);
+    });
+  });
+});
+
+function streamServices() {
+  const store = new MemoryStore<ImageStream>();
+  const config = { defaultImportMode: 'Legacy' as const };
+  const user = new ResourceService<ImageStream>({ def: imageStreamResource, strategy: imageStreamStrategy(config), store });
+  const internal = new ResourceService<ImageStream>({ def: imageStreamResource, strategy: imageStreamInternalStrategy(config), store });
+  return { store, user, internal };
+}
+
+const body = (name: string, tags: object[]): ImageStream => ({ metadata: { name }, spec: { tags } }) as unknown as ImageStream;
+const dtag = (name: string, from: string) => ({ name, from: { kind: 'DockerImage', name: from } });
+
+describe('worker', () => {
+  describe('runImportJob', () => {
+    it('re-applies the same results after a concurrent change, but not to a tag whose source changed', async () => {
+      const { user, internal } = streamServices();
+      await user.create('ns', body('s', [dtag('a', 'q.io/x/a:v1'), dtag('b', 'q.io/x/b:v1')]));
+      const c = new FakeClient();
+      const a = c.put('x/a', 'v1', manifestOf('a'));
+      c.put('x/b', 'v1', manifestOf('b'));
+      const importer = importerFor(c);
+      let raced = false;
+      const racing = {
+        importTargets: async (targets: readonly ImportTarget[], keyring: CredentialKeyring | undefined) => {
+          const out = await importer.importTargets(targets, keyring);
+          if (!raced) {
+            raced = true;
+            await user.updateWith('ns', 's', (cur) => ({ ...cur, spec: { ...cur.spec, tags: [cur.spec.tags![0]!, { ...cur.spec.tags![1]!, from: { kind: 'DockerImage', name: 'q.io/x/b:v2' } }] } }));
+          }
+          return out;
+        },
+      };
+      const result = await runImportJob({ namespace: 'ns', name: 's' }, { streams: internal, secrets: async () => [], importer: racing, defaultImportMode: 'Legacy' });
+      expect(result).toMatchObject({ outcome: 'imported', conflicts: 1, targets: 2, failures: 0 });
+      const s = await internal.get('ns', 's', 'status');
+      expect(s.status?.tags?.map((t) => [t.tag, t.items?.[0]?.image])).toEqual([['a', a]]);
+      expect(s.spec.tags?.find((t) => t.name === 'b')?.from?.name).toBe('q.io/x/b:v2');
+    });
+
+    it('skips a stream that is gone or was recreated', async () => {
+      const { user, internal } = streamServices();
+      const deps = { streams: internal, secrets: async () => [], importer: importerFor(new FakeClient()), defaultImportMode: 'Legacy' as const };
+      expect((await runImportJob({ namespace: 'ns', name: 'nope' }, deps)).outcome).toBe('gone');
+      await user.create('ns', body('s', [dtag('a', 'q.io/x/a:v1')]));
+      expect((await runImportJob({ namespace: 'ns', name: 's', uid: 'old-uid' }, deps)).outcome).toBe('gone');
+    });
+  });
+});
+
+const logRecord = (obj: ImageStream, type: 'ADDED' | 'MODIFIED' | 'DELETED', rev: number, resource = 'imagestreams.image.openshift.io'): DynamoDBRecord => {
+  const { enc, bytes: b } = encodeBody(serializeForStorage(obj));
+  return {
+    eventName: 'INSERT',
+    dynamodb: {
+      Keys: { pk: { S: `log#${resource}` }, sk: { S: String(rev).padStart(20, '0') } },
+      NewImage: { pk: { S: `log#${resource}` }, sk: { S: String(rev).padStart(20, '0') }, t: { S: type }, ns: { S: 'ns' }, n: { S: obj.metadata.name! }, rv: { N: String(rev) }, enc: { S: enc }, b: { B: Buffer.from(b).toString('base64') } },
+      SequenceNumber: String(rev),
+    },
+  } as DynamoDBRecord;
+};
+
+describe('trigger', () => {
+  const stream = (name: string, annotated: boolean, uid = `uid-${name}`): ImageStream =>
+    ({
+      metadata: { name, namespace: 'ns', uid, generation: 1, ...(annotated ? { annotations: { 'openshift.io/image.dockerRepositoryCheck': 'x' } } : {}) },
+      spec: { tags: [{ name: 'a', generation: 1, from: { kind: 'DockerImage', name: 'q.io/x/a:v1' } }] },
+      status: annotated ? { tags: [{ tag: 'a', items: [{ generation: 1, image: 'sha256:x', dockerImageReference: 'q.io/x/a@sha256:x' }] }] } : {},
+    }) as unknown as ImageStream;
+
+  describe('jobsFromRecords', () => {
+    it('keeps the last state per stream: one job for streams that need an import, none for deleted or imported ones', () => {
+      const jobs = jobsFromRecords(
+        [
+          logRecord(stream('one', false), 'ADDED', 1),
+          logRecord(stream('one', false), 'MODIFIED', 2),
+          logRecord(stream('two', false), 'ADDED', 3),
+          logRecord(stream('two', true), 'MODIFIED', 4),
+          logRecord(stream('three', false), 'ADDED', 5),
+          logRecord(stream('three', false), 'DELETED', 6),
+          logRecord(stream('secret', false), 'ADDED', 7, 'secrets'),
+        ],
+        'Legacy',
+      );
+      expect(jobs).toEqual([{ namespace: 'ns', name: 'one', uid: 'uid-one' }]);
+      expect(IMPORT_STREAM_FILTER.dynamodb.Keys.pk.S).toEqual(['log#imagestreams.image.openshift.io']);
+    });
+  });
+
+  describe('createTriggerHandler', () => {
+    it('enqueues the jobs, and asks for the batch again when the queue fails', async () => {
+      const seen: ImportJob[] = [];
+      const ok = createTriggerHandler({ queue: { enqueue: async (j) => void seen.push(...j) }, defaultImportMode: 'Legacy' });
+      expect(await ok({ Records: [logRecord(stream('one', false), 'ADDED', 9)] })).toEqual({ batchItemFailures: [] });
+      expect(seen).toHaveLength(1);
+      const failing = createTriggerHandler({ queue: { enqueue: async () => Promise.reject(new Error('down')) }, defaultImportMode: 'Legacy' });
+      expect(await failing({ Records: [logRecord(stream('one', false), 'ADDED', 9)] })).toEqual({ batchItemFailures: [{ itemIdentifier: '9' }] });
+    });
+  });
+});
+
+describe('queue', () => {
+  describe('InProcessImportQueue', () => {
+    it('merges jobs for a waiting stream, re-runs a stream changed while importing, bounds concurrency', async () => {
+      const runs: string[] = [];
+      let active = 0;
+      let peak = 0;
+      const q = new InProcessImportQueue(
+        async (j) => {
+          active++;
+          peak = Math.max(peak, active);
+          runs.push(j.name);
+          await new Promise((r) => setTimeout(r, 5));
+          active--;
+        },
+        { concurrency: 2 },
+      );
+      await q.enqueue([{ namespace: 'n', name: 'a' }, { namespace: 'n', name: 'b' }, { namespace: 'n', name: 'c' }, { namespace: 'n', name: 'c' }]);
+      await q.enqueue([{ namespace: 'n', name: 'a' }]);
+      await q.whenIdle();
+      expect(runs.sort()).toEqual(['a', 'a', 'b', 'c']);
+      expect(peak).toBe(2);
+    });
+  });
+
+  describe('SqsImportQueue', () => {
+    it('sends signed SendMessageBatch requests of at most ten jobs, with delays', async () => {
+      const sent: { url: string; headers: Record<string, string>; body: any }[] = [];
+      const q = new SqsImportQueue({
+        queueUrl: 'https://sqs.eu-west-1.amazonaws.com/123456789012/imports',
+        region: 'eu-west-1',
+        credentials: () => ({ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret', sessionToken: 'tok' }),
+        now: () => new Date('2026-11-26T21:08:37Z'),
+        post: async (url, headers, b) => {
+          sent.push({ url: url.href, headers, body: JSON.parse(b) });
+          return { status: 200, body: '{"Successful":[]}' };
+        },
+      });
+      await q.enqueue(Array.from({ length: 12 }, (_, i) => ({ namespace: 'ns', name: `s${i}`, ...(i === 0 ? { delaySeconds: 17, scheduled: true } : {}) })));
+      expect(sent).toHaveLength(2);
+      expect(sent[0]!.url).toBe('https://sqs.eu-west-1.amazonaws.com/');
+      expect(sent[0]!.headers['x-amz-target']).toBe('AmazonSQS.SendMessageBatch');
+      expect(sent[0]!.headers['x-amz-security-token']).toBe('tok');
+      expect(sent[0]!.headers['authorization']).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/20261126\/eu-west-1\/sqs\/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-security-token;x-amz-target, Signature=[0-9a-f]{64}$/);
+      expect(sent[0]!.body.Entries).toHaveLength(10);
+      expect(sent[0]!.body.Entries[0]).toEqual({ Id: '0', MessageBody: '{"namespace":"ns","name":"s0","scheduled":true}', DelaySeconds: 17 });
+      expect(jobFromMessage(sent[0]!.body.Entries[0].MessageBody)).toEqual({ namespace: 'ns', name: 's0', scheduled: true });
+      expect(jobFromMessage('{"name":1}')).toBeUndefined();
+    });
+  });
+
+  describe('signV4', () => {
+    it('matches the AWS SDK signer', async () => {
+      const { SignatureV4 } = await import('@smithy/signature-v4');
+      /** The SDK's hash interface over node:crypto. */
+      class Sha256 {
+        readonly #h: Hash | Hmac;
+        constructor(secret?: string | Uint8Array) {
+          this.#h = secret ? createHmac('sha256', secret) : createHash('sha256');
+        }
+        update(data: string | Uint8Array): void {
+          this.#h.update(data);
+        }
+        async digest(): Promise<Uint8Array> {
+          return new Uint8Array(this.#h.digest());
+        }
+      }
+      const now = new Date('2026-11-26T21:08:37Z');
+      const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
+      const body = '{"QueueUrl":"x"}';
+      const ours = signV4({ url: new URL('https://sqs.us-east-1.amazonaws.com/'), region: 'us-east-1', service: 'sqs', headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'AmazonSQS.SendMessageBatch' }, body, credentials, now });
+      const sdk = await new SignatureV4({ credentials, region: 'us-east-1', service: 'sqs', sha256: Sha256 as never, applyChecksum: false }).sign(
+        { method: 'POST', protocol: 'https:', hostname: 'sqs.us-east-1.amazonaws.com', path: '/', headers: { host: 'sqs.us-east-1.amazonaws.com', 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'AmazonSQS.SendMessageBatch' }, body },
+        { signingDate: now },
+      );
+      expect(ours['authorization']!.split('Signature=')[1]).toBe(String(sdk.headers['authorization']).split('Signature=')[1]);
+    });
+  });
+});
+
+describe('runtime', () => {
+  describe('createImporterRuntime', () => {
+    it('wires the trigger to the worker through the in-process queue, reading pull secrets from the Secret store', async () => {
+      const streams = new MemoryStore<ImageStream>();
+      const secrets = new MemoryStore<KubeObject>();
+      const config = loadConfig({ TABLE_NAME: 'unused' });
+      const logger = new Logger({ serviceName: 't', logLevel: 'SILENT' });
+      const app = createApp({ config, logger, imageStreamStore: streams, stores: { secrets: secrets as never }, authenticator: { authenticate: () => undefined } });
+      const client = new FakeClient();
+      const digest = client.put('x/a', 'v1', manifestOf('v1'));
+      const rt = createImporterRuntime({ config, app, client, logger });
+      await app.resourceApi('imagestreams')!.service.create('ns', body('s', [dtag('a', 'q.io/x/a:v1')]) as unknown as KubeObject);
+      const created = streams.events.at(-1)!.object;
+      expect(await rt.trigger({ Records: [logRecord(created, 'ADDED', 1)] })).toEqual({ batchItemFailures: [] });
+      await (rt.queue as InProcessImportQueue).whenIdle();
+      const s = await streams.get({ namespace: 'ns', name: 's' });
+      expect(s.status?.tags?.[0]?.items?.[0]?.image).toBe(digest);
+      const worker = await rt.worker({ Records: [{ messageId: 'm1', body: '{"namespace":"ns","name":"s"}' }, { messageId: 'm2', body: 'garbage' }] } as never);
+      expect(worker).toEqual({ batchItemFailures: [] });
+      await rt.close();
+    });
+  });
+});
