@@ -10,6 +10,7 @@
  * only for tags whose import-relevant spec (from, importMode, insecure, platform preference)
  * is unchanged: a tag changed meanwhile is left to the import its own change triggers.
  */
+import { applyRetentionPolicy } from '../image/retention-policy.js';
 import type { ResourceService } from '../apimachinery/registry/resource-service.js';
 import { rfc3339 } from '../apimachinery/registry/resource-service.js';
 import { isStatusError } from '../apimachinery/status.js';
@@ -101,7 +102,9 @@ export async function runImportJob(job: ImportJob, deps: WorkerDeps): Promise<Im
     const applied = applyImportResults(stream, targets, kept, rfc3339(clock()));
     if (!applied.write) return { outcome: 'unchanged', ...stats, conflicts: attempt };
     const expected = stream.metadata.resourceVersion;
-    const desired = deps.streams.normalize({ ...applied.stream, metadata: { ...applied.stream.metadata, resourceVersion: expected } });
+    // The stream's own history limit (retention annotation), applied with the import's write.
+    const retained = applyRetentionPolicy(applied.stream);
+    const desired = deps.streams.normalize({ ...retained, metadata: { ...retained.metadata, resourceVersion: expected } });
     try {
       await deps.streams.updateWith(job.namespace, job.name, () => desired, { fieldManager: IMPORTER_FIELD_MANAGER });
       return { outcome: 'imported', ...stats, conflicts: attempt };

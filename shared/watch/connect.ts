@@ -144,7 +144,7 @@ async function connect(deps: ConnectDeps, event: WebSocketEvent): Promise<WebSoc
     },
     authorize: async (r, namespace) => {
       const gr = { group: r.group, resource: r.resource };
-      const decision = await (deps.authorize ?? allowAuthenticated)(who, { verb: 'watch', group: r.group, resource: r.resource, namespace: namespace ?? '', name: '' });
+      const decision = await (deps.authorize ?? deps.app.authorizer)(who, { verb: 'watch', group: r.group, resource: r.resource, namespace: namespace ?? '', name: '' });
       if (decision.allowed) return;
       const where = namespace !== undefined ? `in the namespace "${namespace}"` : 'at the cluster scope';
       throw forbidden(gr, '', `User "${who.name}" cannot watch resource "${r.resource}" in API group "${r.group}" ${where}${decision.reason ? `: ${decision.reason}` : ''}`);

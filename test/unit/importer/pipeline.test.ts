@@ -147,6 +147,26 @@ describe('worker', () => {
       expect(s.spec.tags?.find((t) => t.name === 'b')?.from?.name).toBe('q.io/x/b:v2');
     });
 
+    it('applies the stream\'s retention annotation with the import\'s write', async () => {
+      // Prepare: a tag imported three times (the image moves each time), keep 2 revisions.
+      const { user, internal } = streamServices();
+      const created = body('s', [dtag('a', 'q.io/x/a:v1')]);
+      created.metadata.annotations = { 'imagestreams.internal/keep-tag-revisions': '2' };
+      await user.create('ns', created);
+      const c = new FakeClient();
+      const deps = { streams: internal, secrets: async () => [], importer: importerFor(c), defaultImportMode: 'Legacy' as const };
+      const images: string[] = [];
+      for (const n of [1, 2, 3]) {
+        images.unshift(c.put('x/a', 'v1', manifestOf(`a${n}`)));
+        // Act: each round asks for a re-import (generation 0), as a user would.
+        if (n > 1) await user.updateWith('ns', 's', (cur) => ({ ...cur, spec: { ...cur.spec, tags: [{ ...cur.spec.tags![0]!, generation: 0 }] } }));
+        expect((await runImportJob({ namespace: 'ns', name: 's' }, deps)).outcome).toBe('imported');
+      }
+      // Assess
+      const s = await internal.get('ns', 's', 'status');
+      expect(s.status?.tags?.[0]?.items?.map((i) => i.image)).toEqual(images.slice(0, 2));
+    });
+
     it('skips a stream that is gone or was recreated', async () => {
       const { user, internal } = streamServices();
       const deps = { streams: internal, secrets: async () => [], importer: importerFor(new FakeClient()), defaultImportMode: 'Legacy' as const };

@@ -3,6 +3,7 @@
  * (header or token subprotocol), the authorization hook, the handshake rules, and the
  * subscription they store.
  */
+import { authApp, TOKENS } from '../../helpers/auth-app.js';
 import { describe, expect, it } from 'vitest';
 import { bearerProtocols } from '../../../shared/watch/handshake.js';
 import { ALL, harness, NS, TOKEN } from './harness.js';
@@ -65,6 +66,39 @@ describe('watch connect', () => {
       expect((await h.connect('c6', `${NS('demo')}?watch=true`, { protocols: ['a', 'b'] })).statusCode).toBe(400);
       expect((await h.connect('c7', `${NS('demo')}?watch=true`, { origin: null, token: null })).statusCode).toBe(401);
       expect(h.subs.all()).toEqual([]);
+    });
+
+    it('uses the app\'s RBAC authorizer by default: a user without a binding is refused, a bound one admitted', async () => {
+      // Prepare
+      const t = authApp();
+      const { handleConnect } = await import('../../../shared/watch/connect.js');
+      const { MemoryConnectionStore } = await import('../../../shared/storage/memory-connection-store.js');
+      const deps = { app: t.app, store: new MemoryConnectionStore(), resource: () => ({ currentRevision: async () => 0 }) as never };
+      const connect = (token: string, id: string) =>
+        handleConnect(deps, {
+          headers: { Authorization: `Bearer ${token}`, Origin: 'https://x.example' },
+          queryStringParameters: { path: '/apis/image.openshift.io/v1/namespaces/demo/imagestreams', watch: 'true', resourceVersion: '0' },
+          requestContext: { connectionId: id },
+        });
+      // Act
+      const denied = await connect(TOKENS.bob, 'b1');
+      await t.call('POST', '/apis/rbac.authorization.k8s.io/v1/namespaces/demo/rolebindings', {
+        token: TOKENS.admin,
+        body: {
+          apiVersion: 'rbac.authorization.k8s.io/v1',
+          kind: 'RoleBinding',
+          metadata: { name: 'bob-view' },
+          roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' },
+          subjects: [{ kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: 'bob' }],
+        },
+      });
+      const admitted = await connect(TOKENS.bob, 'b2');
+      // Assess
+      expect(denied.statusCode).toBe(403);
+      expect(JSON.parse(denied.body!).message).toBe(
+        'imagestreams.image.openshift.io is forbidden: User "bob" cannot watch resource "imagestreams" in API group "image.openshift.io" in the namespace "demo"',
+      );
+      expect(admitted.statusCode).toBe(200);
     });
 
     it('asks the authorization hook for verb watch in the namespace and refuses with 403 Forbidden', async () => {
