@@ -57,7 +57,7 @@ export type WatchAuthorizer = (user: UserInfo | undefined, check: AccessCheck) =
 export const allowAuthenticated: WatchAuthorizer = async (user) => ({ allowed: user !== undefined });
 
 export interface ConnectDeps {
-  readonly app: Pick<App, 'authenticate' | 'router' | 'resourceApi'>;
+  readonly app: Pick<App, 'authenticate' | 'router' | 'resourceApi' | 'authorizer'>;
   /** A served resource by storage key. */
   readonly resource: (storageKey: string) => WatchedResource | undefined;
   readonly store: SubscriptionStore;
