@@ -13,22 +13,11 @@
  */
 import { createRemoteJWKSet, decodeJwt, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import type { UserInfo } from '../apimachinery/user.js';
+import type { OidcConfig } from '../config.js';
 import { SYSTEM_AUTHENTICATED } from '../rbac/bootstrap-policy.js';
 
-export interface OidcSettings {
-  readonly issuerUrl: string;
-  /** Accepted `aud` values (`--oidc-client-id` and any extra audiences). */
-  readonly audiences: readonly string[];
-  readonly usernameClaim: string;
-  /** `undefined`: Kubernetes' default rule; `-`: none. */
-  readonly usernamePrefix?: string;
-  readonly groupsClaim?: string;
-  readonly groupsPrefix?: string;
-  /** JWKS URL; default: `jwks_uri` of `<issuer>/.well-known/openid-configuration`. */
-  readonly jwksUrl?: string;
-  readonly clockSkewSeconds: number;
-  readonly algorithms: readonly string[];
-}
+/** The `--oidc-*` settings of kube-apiserver, as read by `shared/config.ts`. */
+export type OidcSettings = OidcConfig;
 
 export interface VerifiedToken {
   readonly user: UserInfo;

@@ -12,7 +12,17 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { TABLE_SPEC } from './table-spec.js';
 
-export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
+/** What `ensureTable` needs of a table definition. */
+export interface TableKeySpec {
+  readonly partitionKey: string;
+  readonly sortKey: string;
+  readonly keyType: 'S';
+  readonly ttlAttribute: string;
+  readonly streamViewType: 'NEW_AND_OLD_IMAGES' | 'KEYS_ONLY' | 'NEW_IMAGE' | 'OLD_IMAGE';
+}
+
+/** Creates the table if missing (streams and TTL on), as the CDK stack defines it; waits until it is active. */
+export async function ensureTable(client: DynamoDBClient, tableName: string, spec: TableKeySpec = TABLE_SPEC): Promise<void> {
   try {
     await client.send(new DescribeTableCommand({ TableName: tableName }));
     return;
@@ -25,14 +35,14 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
         TableName: tableName,
         BillingMode: 'PAY_PER_REQUEST',
         AttributeDefinitions: [
-          { AttributeName: TABLE_SPEC.partitionKey, AttributeType: TABLE_SPEC.keyType },
-          { AttributeName: TABLE_SPEC.sortKey, AttributeType: TABLE_SPEC.keyType },
+          { AttributeName: spec.partitionKey, AttributeType: spec.keyType },
+          { AttributeName: spec.sortKey, AttributeType: spec.keyType },
         ],
         KeySchema: [
-          { AttributeName: TABLE_SPEC.partitionKey, KeyType: 'HASH' },
-          { AttributeName: TABLE_SPEC.sortKey, KeyType: 'RANGE' },
+          { AttributeName: spec.partitionKey, KeyType: 'HASH' },
+          { AttributeName: spec.sortKey, KeyType: 'RANGE' },
         ],
-        StreamSpecification: { StreamEnabled: true, StreamViewType: TABLE_SPEC.streamViewType },
+        StreamSpecification: { StreamEnabled: true, StreamViewType: spec.streamViewType },
       }),
     );
   } catch (e) {
@@ -46,7 +56,7 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
   await client.send(
     new UpdateTimeToLiveCommand({
       TableName: tableName,
-      TimeToLiveSpecification: { Enabled: true, AttributeName: TABLE_SPEC.ttlAttribute },
+      TimeToLiveSpecification: { Enabled: true, AttributeName: spec.ttlAttribute },
     }),
   );
 }

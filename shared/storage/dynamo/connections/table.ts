@@ -14,14 +14,8 @@
  * `sub#<resource>#*`; `$disconnect` and GoneException find a subscription through its
  * connection row; the tick reads the 16 connection partitions. Nothing scans.
  */
-import {
-  CreateTableCommand,
-  DescribeTableCommand,
-  ResourceInUseException,
-  ResourceNotFoundException,
-  UpdateTimeToLiveCommand,
-  type DynamoDBClient,
-} from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ensureTable } from '../table-admin.js';
 import type { PartitionRef } from '../../../watch/subscription.js';
 
 export const CONN_ATTR = {
@@ -76,40 +70,5 @@ export const CONNECTIONS_TABLE_SPEC = {
 } as const;
 
 export async function ensureConnectionsTable(client: DynamoDBClient, tableName: string): Promise<void> {
-  try {
-    await client.send(new DescribeTableCommand({ TableName: tableName }));
-    return;
-  } catch (e) {
-    if (!(e instanceof ResourceNotFoundException)) throw e;
-  }
-  try {
-    await client.send(
-      new CreateTableCommand({
-        TableName: tableName,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [
-          { AttributeName: CONNECTIONS_TABLE_SPEC.partitionKey, AttributeType: CONNECTIONS_TABLE_SPEC.keyType },
-          { AttributeName: CONNECTIONS_TABLE_SPEC.sortKey, AttributeType: CONNECTIONS_TABLE_SPEC.keyType },
-        ],
-        KeySchema: [
-          { AttributeName: CONNECTIONS_TABLE_SPEC.partitionKey, KeyType: 'HASH' },
-          { AttributeName: CONNECTIONS_TABLE_SPEC.sortKey, KeyType: 'RANGE' },
-        ],
-        StreamSpecification: { StreamEnabled: true, StreamViewType: CONNECTIONS_TABLE_SPEC.streamViewType },
-      }),
-    );
-  } catch (e) {
-    if (!(e instanceof ResourceInUseException)) throw e;
-  }
-  for (let i = 0; i < 100; i++) {
-    const out = await client.send(new DescribeTableCommand({ TableName: tableName }));
-    if (out.Table?.TableStatus === 'ACTIVE') break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  await client.send(
-    new UpdateTimeToLiveCommand({
-      TableName: tableName,
-      TimeToLiveSpecification: { Enabled: true, AttributeName: CONNECTIONS_TABLE_SPEC.ttlAttribute },
-    }),
-  );
+  await ensureTable(client, tableName, CONNECTIONS_TABLE_SPEC);
 }
