@@ -193,7 +193,7 @@ export function recordUpdate(
     const set = m.set.difference(changed).difference(removed);
     if (!set.isEmpty()) out.set(id, set === m.set ? m : { ...m, set });
   }
-  const own = changed.recursiveDifference(args.ignore).difference(UNTRACKED_FIELDS);
+  const own = changed.difference(UNTRACKED_FIELDS);
   if (!own.isEmpty()) {
     const id = managerIdentifier(args.identity);
     const previous = out.get(id);

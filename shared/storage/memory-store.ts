@@ -34,7 +34,8 @@ export interface MemoryStoreOptions {
 }
 
 const keyOf = (k: ObjectKey): string => `${k.namespace}/${k.name}`;
-const clone = <T>(v: T): T => structuredClone(v);
+/** Stored objects are JSON; a JSON round trip copies them (and is faster than structuredClone). */
+const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 
 export class MemoryStore<T extends KubeObject> implements Store<T>, ChangeLog<T> {
   readonly #objects = new Map<string, T>();
@@ -51,18 +52,21 @@ export class MemoryStore<T extends KubeObject> implements Store<T>, ChangeLog<T>
   #commit(type: ChangeEvent<T>['type'], key: ObjectKey, obj: T): T {
     this.#revision++;
     const previous = this.#objects.get(keyOf(key));
-    const stored = clone({ ...obj, metadata: withResourceVersion(obj.metadata, String(this.#revision)) });
+    // The caller owns `obj`: it gets it back with its resourceVersion; the store keeps a
+    // private copy, which its events share (both are only ever handed out as copies).
+    const result = { ...obj, metadata: withResourceVersion(obj.metadata, String(this.#revision)) };
+    const stored = clone(result);
     if (type === 'DELETED') this.#objects.delete(keyOf(key));
     else this.#objects.set(keyOf(key), stored);
     this.events.push({
       type,
       resourceVersion: String(this.#revision),
-      object: clone(stored),
+      object: stored,
       ...(type === 'MODIFIED' && previous ? { previous: { labels: { ...previous.metadata.labels } } } : {}),
     });
     while (this.events.length > this.#retain) this.events.shift();
     for (const l of this.#listeners) l();
-    return clone(stored);
+    return result;
   }
 
   async changesSince(after: number, limit: number): Promise<ChangesSince<T>> {
@@ -92,9 +96,14 @@ export class MemoryStore<T extends KubeObject> implements Store<T>, ChangeLog<T>
   }
 
   async get(key: ObjectKey): Promise<T> {
+    return clone(this.#current(key));
+  }
+
+  /** The stored object itself (never to be handed out or changed). */
+  #current(key: ObjectKey): T {
     const obj = this.#objects.get(keyOf(key));
     if (!obj) throw new StoreError('KeyNotFound', 'not found', key);
-    return clone(obj);
+    return obj;
   }
 
   async list(req: ListRequest<T>): Promise<ListPage<T>> {
@@ -115,9 +124,9 @@ export class MemoryStore<T extends KubeObject> implements Store<T>, ChangeLog<T>
 
   async guaranteedUpdate(key: ObjectKey, tryUpdate: TryUpdate<T>, opts: WriteOptions = {}): Promise<UpdateResult<T>> {
     for (let attempt = 0; attempt < 64; attempt++) {
-      const current = await this.get(key);
+      const current = this.#current(key);
       const next = await tryUpdate(clone(current));
-      if (sameObject(next, current)) return { object: current, changed: false };
+      if (sameObject(next, current)) return { object: clone(current), changed: false };
       if (opts.dryRun) return { object: clone(next), changed: true };
       // Another writer committed while tryUpdate ran: run it again on the newer object.
       if (this.#objects.get(keyOf(key))?.metadata.resourceVersion !== current.metadata.resourceVersion) continue;
@@ -127,15 +136,15 @@ export class MemoryStore<T extends KubeObject> implements Store<T>, ChangeLog<T>
   }
 
   async delete(key: ObjectKey, check: DeleteCheck<T>, opts: WriteOptions = {}): Promise<DeleteResult<T>> {
-    const current = await this.get(key);
+    const current = this.#current(key);
     const decision = check(clone(current));
     if (decision.action === 'update') {
-      if (sameObject(decision.object, current)) return { object: current, deleted: false };
+      if (sameObject(decision.object, current)) return { object: clone(current), deleted: false };
       if (opts.dryRun) return { object: decision.object, deleted: false };
       return { object: this.#commit('MODIFIED', key, decision.object), deleted: false };
     }
-    if (opts.dryRun) return { object: current, deleted: true };
-    return { object: this.#commit('DELETED', key, current), deleted: true };
+    if (opts.dryRun) return { object: clone(current), deleted: true };
+    return { object: this.#commit('DELETED', key, clone(current)), deleted: true };
   }
 
   async currentResourceVersion(): Promise<string> {

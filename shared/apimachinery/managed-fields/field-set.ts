@@ -275,7 +275,34 @@ export function compareFieldPaths(p: FieldPath, q: FieldPath): number {
   return p.length < q.length ? -1 : p.length > q.length ? 1 : 0;
 }
 
-const pathKey = (path: FieldPath): string => JSON.stringify(path.map(serializePathElement));
+/**
+ * Set keys, remembered on the element or path they belong to (a symbol-keyed property;
+ * cheaper than a WeakMap at the rate sets are built): sets are built from, compared with
+ * and walked along the same elements and paths many times per write.
+ */
+const KEY = Symbol('fieldSetKey');
+type Keyed = { [KEY]?: string };
+
+/** {@link serializePathElement}, memoized per element object. */
+export function elementKey(pe: PathElement): string {
+  if (pe.kind === 'field') return 'f:' + pe.name;
+  const keyed = pe as Keyed;
+  return (keyed[KEY] ??= serializePathElement(pe));
+}
+
+/** A path's key in a set: its elements' keys, JSON-quoted and comma-joined. */
+function pathKey(path: FieldPath): string {
+  const keyed = path as Keyed;
+  return (keyed[KEY] ??= path.map((pe) => JSON.stringify(elementKey(pe))).join(','));
+}
+
+/** `[...path, pe]`, with its set key derived from `path`'s in O(1). */
+export function extendPath(path: FieldPath, pe: PathElement): FieldPath {
+  const step = JSON.stringify(elementKey(pe));
+  const child: PathElement[] & Keyed = [...path, pe];
+  child[KEY] = path.length === 0 ? step : pathKey(path) + ',' + step;
+  return child;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Sets
@@ -296,6 +323,8 @@ const newTrie = (): FieldTrie => ({ member: false, children: new Map() });
 export class FieldSet {
   readonly #paths: ReadonlyMap<string, FieldPath>;
   #trie: FieldTrie | undefined;
+  /** The FieldsV1 form, once computed or parsed (shared: callers must not change it). */
+  #fieldsV1: Record<string, unknown> | undefined;
 
   private constructor(paths: ReadonlyMap<string, FieldPath>) {
     this.#paths = paths;
@@ -318,26 +347,39 @@ export class FieldSet {
     if (fields === undefined || fields === null) return FieldSet.EMPTY;
     if (!isPlainObject(fields)) throw new FieldsV1Error('fieldsV1 must be a JSON object');
     const out = new Map<string, FieldPath>();
+    // Whether `fields` is exactly what toFieldsV1 would write for the set (documents this
+    // server stored are): then it is remembered as the set's encoding.
+    let canonical = true;
     const walk = (obj: Record<string, unknown>, prefix: FieldPath): boolean => {
       let isMember = false;
       let hasChildren = false;
+      let previous: PathElement | undefined;
       for (const [key, child] of Object.entries(obj)) {
         if (key === '.') {
+          if (hasChildren || !isPlainObject(child) || Object.keys(child).length > 0) canonical = false;
           isMember = true;
           continue;
         }
         const pe = parsePathElement(key);
-        if (pe === undefined) continue;
+        if (pe === undefined) {
+          canonical = false;
+          continue;
+        }
         if (!isPlainObject(child)) throw new FieldsV1Error(`value of ${key} must be a JSON object`);
-        const path = [...prefix, pe];
+        if (elementKey(pe) !== key || (previous !== undefined && comparePathElements(previous, pe) >= 0)) canonical = false;
+        previous = pe;
+        const path = extendPath(prefix, pe);
         const childIsMember = walk(child, path);
         if (childIsMember) out.set(pathKey(path), path);
         hasChildren = true;
       }
+      if (isMember && !hasChildren) canonical = false;
       return isMember || !hasChildren;
     };
     walk(fields, []);
-    return new FieldSet(out);
+    const set = new FieldSet(out);
+    if (canonical) set.#fieldsV1 = fields;
+    return set;
   }
 
   get size(): number {
@@ -370,15 +412,25 @@ export class FieldSet {
     return this.union(FieldSet.of(paths));
   }
 
+  /** `this ∪ other`; `this` itself when `other` adds nothing (so its encoding is reused). */
   union(other: FieldSet): FieldSet {
     if (other.isEmpty()) return this;
     if (this.isEmpty()) return other;
-    return new FieldSet(new Map([...this.#paths, ...other.#paths]));
+    let adds = false;
+    for (const k of other.#paths.keys()) {
+      if (!this.#paths.has(k)) {
+        adds = true;
+        break;
+      }
+    }
+    return adds ? new FieldSet(new Map([...this.#paths, ...other.#paths])) : this;
   }
 
+  /** `this ∖ other`; `this` itself when nothing is removed. */
   difference(other: FieldSet): FieldSet {
     if (other.isEmpty() || this.isEmpty()) return this;
-    return new FieldSet(new Map([...this.#paths].filter(([k]) => !other.#paths.has(k))));
+    const kept = [...this.#paths].filter(([k]) => !other.#paths.has(k));
+    return kept.length === this.#paths.size ? this : new FieldSet(new Map(kept));
   }
 
   intersection(other: FieldSet): FieldSet {
@@ -388,14 +440,19 @@ export class FieldSet {
   /** Removes every path that is in `other` or lies under a path of `other`. */
   recursiveDifference(other: FieldSet): FieldSet {
     if (other.isEmpty() || this.isEmpty()) return this;
-    return new FieldSet(
-      new Map(
-        [...this.#paths].filter(([, p]) => {
-          for (let i = 1; i <= p.length; i++) if (other.has(p.slice(0, i))) return false;
-          return true;
-        }),
-      ),
-    );
+    // Walk each path down `other`'s trie: linear in the path's depth, no prefix re-keying.
+    const root = other.trie();
+    const underOther = (p: FieldPath): boolean => {
+      let node: FieldTrie | undefined = root;
+      for (const pe of p) {
+        node = node.children.get(elementKey(pe))?.node;
+        if (node === undefined) return false;
+        if (node.member) return true;
+      }
+      return false;
+    };
+    const kept = [...this.#paths].filter(([, p]) => !underOther(p));
+    return kept.length === this.#paths.size ? this : new FieldSet(new Map(kept));
   }
 
   equals(other: FieldSet): boolean {
@@ -411,7 +468,7 @@ export class FieldSet {
     for (const path of this.#paths.values()) {
       let node = root;
       for (const pe of path) {
-        const k = serializePathElement(pe);
+        const k = elementKey(pe);
         let next = node.children.get(k);
         if (next === undefined) {
           next = { pe, node: newTrie() };
@@ -427,6 +484,7 @@ export class FieldSet {
 
   /** The FieldsV1 form: children in element order, `".": {}` first for a member that has children. */
   toFieldsV1(): Record<string, unknown> {
+    if (this.#fieldsV1 !== undefined) return this.#fieldsV1;
     const emit = (node: FieldTrie, includeSelf: boolean): Record<string, unknown> => {
       const out: Record<string, unknown> = {};
       if (includeSelf && node.children.size > 0) out['.'] = {};
@@ -436,11 +494,12 @@ export class FieldSet {
       }
       return out;
     };
-    return emit(this.trie(), false);
+    this.#fieldsV1 = emit(this.trie(), false);
+    return this.#fieldsV1;
   }
 }
 
 /** A trie node's child for a path element, if any. */
 export function trieChild(node: FieldTrie | undefined, pe: PathElement): FieldTrie | undefined {
-  return node?.children.get(serializePathElement(pe))?.node;
+  return node?.children.get(elementKey(pe))?.node;
 }

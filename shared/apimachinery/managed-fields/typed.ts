@@ -12,7 +12,8 @@ import {
   FieldSet,
   keyElement,
   pathElementString,
-  serializePathElement,
+  elementKey,
+  extendPath,
   trieChild,
   valueElement,
   type FieldPath,
@@ -100,7 +101,7 @@ export function fieldSetOf(value: unknown, meta: FieldMeta): FieldSet {
       if (!isJsonObject(v)) return;
       for (const [key, child] of Object.entries(v)) {
         if (child === undefined) continue;
-        const childPath = [...path, fieldElement(key)];
+        const childPath = extendPath(path, fieldElement(key));
         walk(child, childMeta(m, key), childPath);
         if (child === null || (isJsonObject(child) && Object.keys(child).length === 0) || !isNamedField(m, key)) {
           out.push(childPath);
@@ -115,7 +116,7 @@ export function fieldSetOf(value: unknown, meta: FieldMeta): FieldSet {
     for (const item of v) {
       const pe = listItemElement(item, lm);
       if (typeof pe === 'string') continue;
-      const k = serializePathElement(pe);
+      const k = elementKey(pe);
       if (seen.has(k)) {
         if (!duplicated.has(k)) {
           duplicated.add(k);
@@ -125,8 +126,8 @@ export function fieldSetOf(value: unknown, meta: FieldMeta): FieldSet {
     }
     for (const item of v) {
       const pe = listItemElement(item, lm);
-      if (typeof pe === 'string' || duplicated.has(serializePathElement(pe))) continue;
-      const itemPath = [...path, pe];
+      if (typeof pe === 'string' || duplicated.has(elementKey(pe))) continue;
+      const itemPath = extendPath(path, pe);
       walk(item, itemMeta(lm), itemPath);
       out.push(itemPath);
     }
@@ -194,7 +195,7 @@ export function compareValues(lhs: unknown, rhs: unknown, meta: FieldMeta): Comp
         const lv = lo[key];
         const rv = ro[key];
         if (lv === undefined && rv === undefined) continue;
-        walk(lv, rv, childMeta(m, key), [...path, fieldElement(key)]);
+        walk(lv, rv, childMeta(m, key), extendPath(path, fieldElement(key)));
       }
     } else {
       walkList(Array.isArray(l) ? l : [], Array.isArray(r) ? r : [], m as ListMeta, path);
@@ -208,7 +209,7 @@ export function compareValues(lhs: unknown, rhs: unknown, meta: FieldMeta): Comp
     for (const item of items) {
       const pe = listItemElement(item, m);
       if (typeof pe === 'string') continue;
-      const k = serializePathElement(pe);
+      const k = elementKey(pe);
       const entry = out.get(k);
       if (entry) entry.items.push(item);
       else out.set(k, { pe, items: [item] });
@@ -226,7 +227,7 @@ export function compareValues(lhs: unknown, rhs: unknown, meta: FieldMeta): Comp
       const pe = (le ?? re)?.pe as PathElement;
       const ll = le?.items ?? [];
       const rl = re?.items ?? [];
-      const itemPath = [...path, pe];
+      const itemPath = extendPath(path, pe);
       if (ll.length <= 1 && rl.length <= 1) {
         walk(ll[0], rl[0], itemMeta(m), itemPath);
       } else if (ll.length >= 2 && rl.length >= 2) {
@@ -284,7 +285,7 @@ function mergeLists(lhs: readonly unknown[], rhs: readonly unknown[], meta: List
   const entries = (items: readonly unknown[]): Entry[] =>
     items.map((item) => {
       const pe = listItemElement(item, meta);
-      return { key: typeof pe === 'string' ? undefined : serializePathElement(pe), item };
+      return { key: typeof pe === 'string' ? undefined : elementKey(pe), item };
     });
   const l = entries(lhs);
   const r = entries(rhs).filter((e, i, all) => e.key !== undefined && all.findIndex((x) => x.key === e.key) === i);
@@ -426,7 +427,7 @@ export function structuralErrors(value: unknown, meta: FieldMeta): string[] {
           errs.push(`${path}: element ${i}: ${pe}`);
           return;
         }
-        const k = serializePathElement(pe);
+        const k = elementKey(pe);
         if (seen.has(k)) errs.push(`${path}: duplicate entries for key ${pathElementString(pe)}`);
         seen.add(k);
         walk(item, itemMeta(lm), path + pathElementString(pe));

@@ -169,6 +169,38 @@ describe('managed-fields', () => {
       );
     });
 
+    it.each([
+      ['a member marker after the children', { 'f:spec': { 'f:tags': { 'k:{"name":"a"}': {}, '.': {} } } }, '{"f:spec":{"f:tags":{".":{},"k:{\\"name\\":\\"a\\"}":{}}}}'],
+      ['a member marker with content', { 'f:spec': { '.': { 'f:x': {} }, 'f:tags': {} } }, '{"f:spec":{".":{},"f:tags":{}}}'],
+      ['a member marker on a leaf', { 'f:spec': { '.': {} } }, '{"f:spec":{}}'],
+      ['a key element with its fields out of order', { 'k:{"b":1,"a":2}': {} }, '{"k:{\\"a\\":2,\\"b\\":1}":{}}'],
+      ['a key element with spaces', { 'k:{ "name": "a" }': {} }, '{"k:{\\"name\\":\\"a\\"}":{}}'],
+      ['a value element with an HTML character left bare', { 'v:"<"': {} }, JSON.stringify({ 'v:"\\u003c"': {} })],
+      ['fields out of order', { 'f:b': {}, 'f:a': {} }, '{"f:a":{},"f:b":{}}'],
+      ['an unknown element type', { 'f:a': {}, 'x:b': {} }, '{"f:a":{}}'],
+    ])('re-encodes a document with %s in upstream form', (_what, input, expected) => {
+      // Act
+      const out = FieldSet.fromFieldsV1(input).toFieldsV1();
+
+      // Assess
+      expect(JSON.stringify(out)).toBe(expected);
+    });
+
+    it('keeps a set that adds nothing (union) or removes nothing (difference) as it is', () => {
+      // Prepare
+      const set = FieldSet.of([fieldPath('spec', 'a'), fieldPath('spec', 'b')]);
+
+      // Act
+      const unioned = set.union(FieldSet.of([fieldPath('spec', 'a')]));
+      const differenced = set.difference(FieldSet.of([fieldPath('spec', 'c')]));
+      const grown = set.union(FieldSet.of([fieldPath('spec', 'c')]));
+
+      // Assess
+      expect(unioned).toBe(set);
+      expect(differenced).toBe(set);
+      expect(grown.toStrings()).toEqual(['.spec.a', '.spec.b', '.spec.c']);
+    });
+
     it('ignores element types it does not know and treats a node with only those as a leaf', () => {
       // Act
       const set = FieldSet.fromFieldsV1({ 'f:spec': { 'x:future': {} }, 'z:top': { 'f:a': {} } });
