@@ -20,6 +20,10 @@
  *
  * Without a token the user is an OIDC exec plugin (`kubectl oidc-login`) when the stack has
  * OIDC outputs, else a user without credentials (only `/version` answers anonymously).
+ *
+ * When the outputs also hold the stage's watch stack (`ImageStream-<stage>-Watch`, as in the
+ * file `cdk deploy --all --outputs-file` writes), the script prints the WebSocket watch URL
+ * form: `wss://<api-id>.execute-api.<region>.amazonaws.com/<stage>?path=<watch path>&watch=true`.
  */
 import { chmodSync, fstatSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -99,7 +103,9 @@ export function kubeconfigFor(stackName: string, outputs: StackOutputs, opts: Ku
     user = { token: opts.token };
   } else if (issuer) {
     const args = ['oidc-login', 'get-token', `--oidc-issuer-url=${issuer}`];
-    if (outputs['OidcAudience']) args.push(`--oidc-client-id=${outputs['OidcAudience']}`);
+    // The client id tokens are issued for; else the first of the further audiences.
+    const clientId = outputs['OidcClientId'] ?? outputs['OidcAudience']?.split(',')[0];
+    if (clientId) args.push(`--oidc-client-id=${clientId}`);
     user = { exec: { apiVersion: 'client.authentication.k8s.io/v1beta1', command: 'kubectl', args, interactiveMode: 'IfAvailable' } };
   }
   return {
@@ -110,6 +116,23 @@ export function kubeconfigFor(stackName: string, outputs: StackOutputs, opts: Ku
     contexts: [{ name, context: { cluster: name, user: `${name}-user`, namespace: opts.namespace ?? 'default' } }],
     'current-context': name,
   };
+}
+
+/** `ImageStream-dev-Api` → `ImageStream-dev-Watch` (undefined for a name without `-Api`). */
+export function watchStackName(apiStack: string): string | undefined {
+  return apiStack.endsWith('-Api') ? `${apiStack.slice(0, -'-Api'.length)}-Watch` : undefined;
+}
+
+/**
+ * The WebSocket URL of a watch: the stage URL (`WebSocketUrl` output) with the Kubernetes watch
+ * path in the `path` query parameter, `watch=true` and any further list options. The path keeps
+ * its slashes (they are legal in a query string).
+ */
+export function webSocketWatchUrl(stageUrl: string, watchPath: string, options: Readonly<Record<string, string>> = {}): string {
+  if (!/^wss:\/\/\S+$/.test(stageUrl)) throw new KubeconfigError(`WebSocketUrl is not a wss URL: ${stageUrl}`);
+  const q = (v: string) => encodeURIComponent(v).replace(/%2F/g, '/');
+  const query = [`path=${q(watchPath)}`, 'watch=true', ...Object.entries(options).map(([k, v]) => `${q(k)}=${q(v)}`)].join('&');
+  return `${stageUrl.replace(/\/+$/, '')}?${query}`;
 }
 
 export interface CliArgs {
@@ -191,12 +214,19 @@ export function run(argv: readonly string[], io: CliIo): number {
   try {
     const args = parseArgs(argv);
     const text = readOutputs(args, io);
-    const { name, outputs } = selectStack(parseOutputsDocument(text), args.stack);
+    const stacks = parseOutputsDocument(text);
+    const { name, outputs } = selectStack(stacks, args.stack);
     const token = readToken(args, io.env);
     const config = kubeconfigFor(name, outputs, { ...(token !== undefined ? { token } : {}), ...(args.namespace ? { namespace: args.namespace } : {}) });
     const yaml = stringify(config);
     if (token === undefined && !outputs['OidcIssuerUrl']) {
       io.stderr('note: no --token-env/--token-file and no OIDC outputs: the user has no credentials\n');
+    }
+    const watchStack = watchStackName(name);
+    const stageUrl = watchStack === undefined ? undefined : stacks.get(watchStack)?.['WebSocketUrl'];
+    if (stageUrl) {
+      const example = webSocketWatchUrl(stageUrl, `/apis/image.openshift.io/v1/namespaces/${args.namespace ?? 'default'}/imagestreams`);
+      io.stderr(`watch over WebSocket: ${example}\n  (bearer token in the Authorization header or the base64url.bearer.authorization.k8s.io.<token> subprotocol)\n`);
     }
     if (args.out === '-') {
       io.stdout(yaml);

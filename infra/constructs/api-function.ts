@@ -1,6 +1,7 @@
 /**
  * @module api-function
- * The single Lambda preset every HTTP entry point uses: Node.js 22 on ARM64, bundled here by
+ * The single Lambda preset every entry point uses (HTTP families, WebSocket routes, stream
+ * consumers, queue worker, schedules): Node.js 22 on ARM64, bundled here by
  * the local esbuild (no Docker) into one minified ESM file with a source map, with the AWS
  * SDK inside the bundle (the version pinned in package-lock.json, not the runtime's).
  *
@@ -14,6 +15,7 @@ import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { acknowledge, NAG_REASONS } from './nag.js';
 
 /** Lets ESM bundles call `require()` for the CommonJS dependencies esbuild inlines. */
 export const ESM_REQUIRE_BANNER = "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
@@ -25,7 +27,7 @@ export const API_FUNCTION_DEFAULTS = {
 } as const;
 
 export interface ApiFunctionProps {
-  /** Entry module, relative to `projectRoot` (e.g. `functions/http/discovery.ts`). */
+  /** Entry module, relative to `projectRoot` (e.g. `functions/http/discovery.ts`, `WATCH_ENTRIES.fanout`). */
   readonly entry: string;
   readonly projectRoot: string;
   readonly description?: string;
@@ -34,6 +36,8 @@ export interface ApiFunctionProps {
   readonly removalPolicy: RemovalPolicy;
   readonly timeout?: Duration;
   readonly memorySize?: number;
+  /** Reserved concurrency (e.g. 1 for a schedule that must never overlap itself). */
+  readonly reservedConcurrentExecutions?: number;
 }
 
 export class ApiFunction extends Construct {
@@ -66,6 +70,7 @@ export class ApiFunction extends Construct {
       role: this.role,
       logGroup: this.logGroup,
       ...(props.description ? { description: props.description } : {}),
+      ...(props.reservedConcurrentExecutions !== undefined ? { reservedConcurrentExecutions: props.reservedConcurrentExecutions } : {}),
       environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
       bundling: {
         format: OutputFormat.ESM,
@@ -81,5 +86,6 @@ export class ApiFunction extends Construct {
         bundleAwsSDK: true,
       },
     });
+    acknowledge(this, 'AwsSolutions-L1', NAG_REASONS.runtime);
   }
 }

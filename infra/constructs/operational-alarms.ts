@@ -8,6 +8,7 @@
  * alarms.streamIteratorAge('Fanout', fanoutFunction); // the stream consumer falls behind
  * alarms.queueDepth('FanoutDlq', deadLetterQueue);    // anything in the on-failure queue
  * alarms.functionHealth('Fanout', fanoutFunction);    // errors and throttles
+ * alarms.eventSourceFailures('FanoutLog', mapping);   // batches the ESM gave up on
  * ```
  */
 import { Duration } from 'aws-cdk-lib';
@@ -16,6 +17,7 @@ import {
   Alarm,
   ComparisonOperator,
   MathExpression,
+  Metric,
   TreatMissingData,
   type IMetric,
 } from 'aws-cdk-lib/aws-cloudwatch';
@@ -106,6 +108,22 @@ export class OperationalAlarms extends Construct {
       threshold: maxAge.toMilliseconds(),
       evaluationPeriods,
     });
+  }
+
+  /**
+   * For stream event source mappings with `metricsConfig` (EventCount): records the mapping
+   * gave up on and sent to its on-failure destination (OnFailureDestinationDeliveredEventCount,
+   * by EventSourceMappingUUID).
+   */
+  eventSourceFailures(name: string, eventSourceMappingId: string, t: AlarmThreshold = { threshold: 1 }): Alarm {
+    const metric = new Metric({
+      namespace: 'AWS/Lambda',
+      metricName: 'OnFailureDestinationDeliveredEventCount',
+      dimensionsMap: { EventSourceMappingUUID: eventSourceMappingId },
+      period: PERIOD,
+      statistic: 'Sum',
+    });
+    return this.add(`${name}OnFailure`, metric, `${name} event source mapping sent >= ${t.threshold} records to its on-failure destination in 5 min`, t);
   }
 
   /** For dead-letter / on-failure queues: any visible message. */

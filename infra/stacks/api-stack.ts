@@ -6,7 +6,7 @@
  *
  * Why REST and not an HTTP API: docs/deploy.md, "Why a REST API".
  */
-import { Aws, CfnOutput, CrossStackReferences, ReferenceStrength, SecretValue, Stack, type StackProps } from 'aws-cdk-lib';
+import { Aws, CfnOutput, CrossStackReferences, ReferenceStrength, Stack, type StackProps } from 'aws-cdk-lib';
 import {
   AccessLogField,
   AccessLogFormat,
@@ -29,11 +29,19 @@ import { OperationalAlarms } from '../constructs/operational-alarms.js';
 import { RestRoutes, STREAM_TIMEOUT, streamingFamilies } from '../constructs/rest-routes.js';
 import { grantTableAccess, type TableAccess } from '../constructs/table-access.js';
 import { PruneSchedule } from '../constructs/prune-schedule.js';
+import { acknowledge, NAG_REASONS } from '../constructs/nag.js';
+import { baseEnvironment, functionEnvironment } from './environment.js';
 import type { DeploySettings } from './settings.js';
 
-/** What each family may do to the table. A new family must be placed here (the type enforces it). */
+export { functionEnvironment, SERVICE_NAME } from './environment.js';
+
+/**
+ * What each family may do to the table. A new family must be placed here (the type enforces it).
+ * Every family authenticates and authorizes, which reads RBAC policy (roles, bindings) from the
+ * table, so none is `none`; discovery also answers the namespace probe from the table.
+ */
 export const FAMILY_TABLE_ACCESS: Readonly<Record<RouteFamily, TableAccess>> = {
-  discovery: 'none',
+  discovery: 'read',
   imagestreams: 'read-write',
   'imagestreams-status': 'read-write',
   watch: 'read',
@@ -41,8 +49,6 @@ export const FAMILY_TABLE_ACCESS: Readonly<Record<RouteFamily, TableAccess>> = {
 
 /** The family answering `/` and paths the table does not know (`404 page not found`). */
 export const CATCH_ALL_FAMILY: RouteFamily = 'discovery';
-
-export const SERVICE_NAME = 'imagestream-api';
 
 /**
  * WATCH_MAX_SECONDS of streaming functions: a watch ends itself (clients then resume from
@@ -72,6 +78,8 @@ export class ApiStack extends Stack {
   readonly functions: Readonly<Record<RouteFamily, ApiFunction>>;
   readonly routes: RestRoutes;
   readonly alarms: OperationalAlarms;
+  /** Every alarm of the app goes here (the watch and importer stacks use it too). */
+  readonly alarmTopic: Topic;
   /** The scheduled history prune, when `pruneSchedule` is set. */
   readonly pruneSchedule: PruneSchedule | undefined;
   /** `https://<id>.execute-api.<region>.<suffix>/<stage>` (no trailing slash): the kubeconfig server. */
@@ -126,10 +134,12 @@ export class ApiStack extends Stack {
       },
     });
     addStatusGatewayResponses(this.api);
+    this.#acknowledgeNagFindings(settings);
 
     this.routes = new RestRoutes(this, 'Routes', { api: this.api, routes: routeTable, handlers, catchAllFamily: CATCH_ALL_FAMILY });
 
     const topic = new Topic(this, 'AlarmTopic', { displayName: `ImageStream API ${settings.stage} alarms`, enforceSSL: true });
+    this.alarmTopic = topic;
     if (settings.alarmEmail) topic.addSubscription(new EmailSubscription(settings.alarmEmail));
     this.alarms = new OperationalAlarms(this, 'Alarms', { topic, label: id });
     this.alarms.apiServerErrors(this.api.deploymentStage);
@@ -143,7 +153,8 @@ export class ApiStack extends Stack {
           keepYoungerThan: settings.pruneKeepYoungerThan,
           table,
           tableKey,
-          environment: functionEnvironment(settings),
+          // The prune runs with the server's own rights: it authenticates nobody.
+          environment: baseEnvironment(settings),
           projectRoot: settings.projectRoot,
           logRetention: settings.logRetention,
           removalPolicy: settings.removalPolicy,
@@ -157,8 +168,39 @@ export class ApiStack extends Stack {
     new CfnOutput(this, 'RestApiId', { value: this.api.restApiId });
     new CfnOutput(this, 'StageName', { value: this.api.deploymentStage.stageName });
     new CfnOutput(this, 'AlarmTopicArn', { value: topic.topicArn });
-    if (settings.oidcIssuerUrl) new CfnOutput(this, 'OidcIssuerUrl', { value: settings.oidcIssuerUrl });
-    if (settings.oidcAudience) new CfnOutput(this, 'OidcAudience', { value: settings.oidcAudience });
+    if (settings.oidcIssuerUrl) new CfnOutput(this, 'OidcIssuerUrl', { value: settings.oidcIssuerUrl, description: 'OIDC issuer whose ID tokens the API accepts' });
+    if (settings.oidcClientId) new CfnOutput(this, 'OidcClientId', { value: settings.oidcClientId, description: 'OIDC client id (accepted audience)' });
+    if (settings.oidcAudience) new CfnOutput(this, 'OidcAudience', { value: settings.oidcAudience, description: 'further accepted OIDC audiences' });
+  }
+
+  /** cdk-nag findings on the REST API that are design decisions (docs/deploy.md, "Why a REST API"). */
+  #acknowledgeNagFindings(settings: DeploySettings): void {
+    acknowledge(this.api, 'AwsSolutions-APIG4', NAG_REASONS.functionAuth);
+    acknowledge(this.api, 'AwsSolutions-COG4', `${NAG_REASONS.functionAuth} Identities come from the configured OIDC issuer (any provider, not only Cognito) or static tokens.`);
+    acknowledge(
+      this.api,
+      'AwsSolutions-APIG2',
+      'Requests are validated by the functions, which answer with Kubernetes Status bodies (422 Invalid, 400 BadRequest, 415) that clients understand; an API Gateway request validator would answer with its own error format first.',
+    );
+    acknowledge(
+      this.api.deploymentStage,
+      'AwsSolutions-APIG6',
+      'Execution logging is off on purpose: API Gateway writes it to a log group it creates itself (API-Gateway-Execution-Logs_*, no retention set by this app), and with data tracing it would log Authorization headers. The stage has JSON access logs, and each function logs to its own log group.',
+    );
+    acknowledge(
+      this.api.deploymentStage,
+      'AwsSolutions-APIG3',
+      'No WAF web ACL by default: every request is authenticated by the functions and throttled by API Gateway; a web ACL (and its cost) is an account-level choice that can be associated with the stage later without changing this app.',
+    );
+    if (!settings.accessLogs) acknowledge(this.api.deploymentStage, 'AwsSolutions-APIG1', 'Access logs are turned off by the accessLogs=false setting.');
+    const cloudWatchRole = this.node.tryFindChild('RestApi')?.node.tryFindChild('CloudWatchRole');
+    if (cloudWatchRole) {
+      acknowledge(
+        cloudWatchRole,
+        'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+        "The Region-wide API Gateway logging role (AWS::ApiGateway::Account, apiGatewayCloudWatchRole=true) uses AWS's managed policy made for exactly this role; it is needed for the REST and WebSocket access logs.",
+      );
+    }
   }
 
   #accessLogs(settings: DeploySettings): { accessLogDestination: LogGroupLogDestination; accessLogFormat: AccessLogFormat } {
@@ -185,27 +227,4 @@ export class ApiStack extends Stack {
     );
     return { accessLogDestination: new LogGroupLogDestination(logs), accessLogFormat: format };
   }
-}
-
-/** The environment every HTTP function shares (see shared/config.ts for what they read). */
-export function functionEnvironment(settings: DeploySettings): Record<string, string> {
-  const env: Record<string, string> = {
-    POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
-    POWERTOOLS_LOG_LEVEL: settings.logLevel,
-  };
-  const optional: Record<string, string | number | undefined> = {
-    INTERNAL_REGISTRY_HOSTNAME: settings.internalRegistryHostname,
-    PUBLIC_REGISTRY_HOSTNAME: settings.publicRegistryHostname,
-    DEFAULT_IMPORT_MODE: settings.defaultImportMode,
-    ALLOWED_REGISTRIES_FOR_IMPORT: settings.allowedRegistriesForImport,
-    EVENT_RETENTION_SECONDS: settings.eventRetentionSeconds,
-    OIDC_ISSUER_URL: settings.oidcIssuerUrl,
-    OIDC_AUDIENCE: settings.oidcAudience,
-  };
-  for (const [k, v] of Object.entries(optional)) if (v !== undefined) env[k] = String(v);
-  if (settings.staticTokensSecret) {
-    // A CloudFormation dynamic reference: resolved at deploy time, never written to the template.
-    env['STATIC_TOKENS'] = SecretValue.secretsManager(settings.staticTokensSecret).unsafeUnwrap();
-  }
-  return env;
 }

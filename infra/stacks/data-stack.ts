@@ -2,7 +2,10 @@
  * @module data-stack
  * The stateful half of the deployment: the single DynamoDB table (key schema, TTL attribute
  * and stream view from `shared/storage/dynamo/table-spec.ts`, so it matches the local table),
- * on-demand, with point-in-time recovery, deletion protection and encryption at rest.
+ * on-demand, with point-in-time recovery, deletion protection and encryption at rest — by
+ * default with a customer-managed KMS key with yearly rotation, because the table holds
+ * Secrets (pull secrets, also inside event-log items); `tableEncryption=aws-managed` or
+ * `tableKmsKeyArn` choose otherwise.
  * Kept apart from the API stack so the API can be replaced freely without touching data.
  */
 import { Annotations, CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
@@ -21,7 +24,7 @@ export interface DataStackProps extends StackProps {
   readonly settings: DataSettings;
 }
 
-function keyAttributeType(type: string): AttributeType {
+export function keyAttributeType(type: string): AttributeType {
   if (type === 'S') return AttributeType.STRING;
   throw new Error(`table-spec key type ${type} is not mapped`);
 }
@@ -66,8 +69,9 @@ export class DataStack extends Stack {
     new CfnOutput(this, 'TableName', { value: this.table.tableName, description: 'DynamoDB table (TABLE_NAME)' });
     new CfnOutput(this, 'TableArn', { value: this.table.tableArn });
     if (this.table.tableStreamArn) {
-      new CfnOutput(this, 'TableStreamArn', { value: this.table.tableStreamArn, description: 'NEW_AND_OLD_IMAGES stream (watch fan-out)' });
+      new CfnOutput(this, 'TableStreamArn', { value: this.table.tableStreamArn, description: 'NEW_AND_OLD_IMAGES stream (watch fan-out and import trigger)' });
     }
+    if (this.tableKey) new CfnOutput(this, 'TableKeyArn', { value: this.tableKey.keyArn, description: 'KMS key of the table' });
   }
 
   #tableKey(settings: DataSettings): IKey | undefined {

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { afterAll, describe, expect, it } from 'vitest';
+import { TABLE_KEY_ACTIONS } from '../../infra/constructs/table-access.js';
 import { createImageStreamStacks } from '../../infra/stacks/imagestream-stacks.js';
 import { FAMILY_ENTRIES, routePaths, routes, type RouteFamily } from '../../shared/api/routes.js';
 import {
@@ -24,7 +25,8 @@ import {
   type SynthMethod,
 } from './template-helpers.js';
 
-const app = testApp();
+// Bundle only this file's stack (the watch and importer bundles are checked in their own files).
+const app = testApp({ 'aws:cdk:bundling-stacks': ['ImageStream-dev-Api'] });
 afterAll(removeTestApps);
 const stacks = createImageStreamStacks(app, settingsFrom());
 const template = Template.fromStack(stacks.api);
@@ -225,8 +227,8 @@ describe('ApiStack', () => {
       // Streaming functions end a watch on their own before the 15-minute limits.
       if (streamingFamilies.has(family)) expect(Number(env['WATCH_MAX_SECONDS'])).toBeLessThan(900);
       else expect(env['WATCH_MAX_SECONDS']).toBeUndefined();
-      if (family === 'discovery') expect(env['TABLE_NAME']).toBeUndefined();
-      else expect(importedValue(env['TABLE_NAME'])).toEqual({ Ref: tableId });
+      // Every family reads RBAC policy from the table (and discovery the namespace probe).
+      expect(importedValue(env['TABLE_NAME'])).toEqual({ Ref: tableId });
       for (const unset of ['INTERNAL_REGISTRY_HOSTNAME', 'OIDC_ISSUER_URL', 'STATIC_TOKENS']) expect(env[unset]).toBeUndefined();
     });
 
@@ -279,19 +281,17 @@ describe('ApiStack', () => {
       expect(statements.length).toBeGreaterThan(0);
       for (const s of statements) {
         expect(s.Effect).toBe('Allow');
-        for (const a of actionsOf(s)) {
-          expect(a).not.toBe('*');
-          expect(a).not.toMatch(/:\*$/);
-          if (a.startsWith('dynamodb:')) expect(a).not.toContain('*');
-        }
+        // Not even a partial wildcard (kms:GenerateDataKey* is spelled out).
+        for (const a of actionsOf(s)) expect(a).not.toContain('*');
       }
     });
 
     it.each([
+      ['discovery' as const, false],
       ['imagestreams' as const, true],
       ['imagestreams-status' as const, true],
       ['watch' as const, false],
-    ])('%s: reads the table%s', (family, writes) => {
+    ])('%s: reads the table (writes: %s)', (family, writes) => {
       const got = tableStatements(family);
       const read = only(got.filter((s) => s.Sid === 'TableRead'), 'read statement');
       expect(actionsOf(read).sort()).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query']);
@@ -307,8 +307,14 @@ describe('ApiStack', () => {
       }
     });
 
-    it('gives the discovery function no table access', () => {
-      expect(tableStatements('discovery')).toEqual([]);
+    it.each(families)('%s: may use the table key (the default customer-managed key), only through DynamoDB', (family) => {
+      const key = only(
+        roleStatements(template, roleOf(family)).filter((s) => s.Sid === 'TableKey'),
+        'key statement',
+      );
+      expect(actionsOf(key)).toEqual([...TABLE_KEY_ACTIONS]);
+      expect(key.Condition).toEqual({ StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['dynamodb.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } } });
+      expect(importedValue(key.Resource)).toEqual({ 'Fn::GetAtt': [only(Object.keys(resources(dataTemplate, 'AWS::KMS::Key')), 'key'), 'Arn'] });
     });
 
     it.each(families)('%s: writes only its own log group; the role has no managed policy', (family) => {
@@ -319,7 +325,7 @@ describe('ApiStack', () => {
       expect(actionsOf(s).sort()).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
       const logGroup = (fnResource(family).Properties?.['LoggingConfig'] as { LogGroup: unknown }).LogGroup;
       expect(s.Resource).toEqual({ 'Fn::GetAtt': [refId(logGroup), 'Arn'] });
-      const other = roleStatements(template, roleOf(family)).filter((x) => !actionsOf(x).some((a) => a.startsWith('logs:') || a.startsWith('dynamodb:')));
+      const other = roleStatements(template, roleOf(family)).filter((x) => !actionsOf(x).some((a) => a.startsWith('logs:') || a.startsWith('dynamodb:')) && x.Sid !== 'TableKey');
       expect(other).toEqual([]);
     });
   });

@@ -1,7 +1,8 @@
 /**
  * The data stack: the table matches `table-spec.ts` (keys, TTL, stream view) and is
- * protected (PITR, deletion protection, retained, encrypted, on-demand); the settings that
- * change it (removal policy, customer-managed key) do what they say.
+ * protected (PITR, deletion protection, retained, on-demand, encrypted with its own rotating
+ * KMS key by default); the settings that change it (removal policy, AWS-managed or existing
+ * key) do what they say.
  */
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -57,9 +58,22 @@ describe('DataStack', () => {
     expect(t.UpdateReplacePolicy).toBe('Retain');
   });
 
-  it('encrypts with the AWS-managed KMS key by default', () => {
-    expect(table(template).Properties).toMatchObject({ SSESpecification: { SSEEnabled: true, SSEType: 'KMS' } });
-    template.resourceCountIs('AWS::KMS::Key', 0);
+  it('encrypts with a new customer-managed key with yearly rotation by default (Secrets live in the table)', () => {
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    const key = only(Object.entries(resources(template, 'AWS::KMS::Key')), 'key');
+    expect(key[1].DeletionPolicy).toBe('Retain');
+    expect(table(template).Properties?.['SSESpecification']).toMatchObject({ SSEEnabled: true, SSEType: 'KMS' });
+    expect(table(template).Properties?.['Replicas']).toEqual([
+      expect.objectContaining({ SSESpecification: { KMSMasterKeyId: { 'Fn::GetAtt': [key[0], 'Arn'] } } }),
+    ]);
+    expect(template.toJSON().Outputs).toHaveProperty('TableKeyArn');
+  });
+
+  it('encrypts with the AWS-managed key (aws/dynamodb) on request', () => {
+    const { template: t } = dataTemplate({ tableEncryption: 'aws-managed' });
+    expect(table(t).Properties).toMatchObject({ SSESpecification: { SSEEnabled: true, SSEType: 'KMS' } });
+    expect(table(t).Properties?.['Replicas']).toEqual([expect.not.objectContaining({ SSESpecification: expect.anything() })]);
+    t.resourceCountIs('AWS::KMS::Key', 0);
   });
 
   it('outputs the table name, ARN and stream ARN', () => {
@@ -77,16 +91,6 @@ describe('DataStack', () => {
     Annotations.fromStack(stack).hasWarning('*', Match.stringLikeRegexp('deletionProtection=true'));
   });
 
-  it('creates a rotating customer-managed key on request', () => {
-    const { template: t } = dataTemplate({ tableEncryption: 'customer-managed' });
-    t.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
-    const keyId = only(Object.keys(resources(t, 'AWS::KMS::Key')), 'key');
-    expect(table(t).Properties?.['SSESpecification']).toMatchObject({ SSEEnabled: true, SSEType: 'KMS' });
-    expect(table(t).Properties?.['Replicas']).toEqual([
-      expect.objectContaining({ SSESpecification: { KMSMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } } }),
-    ]);
-  });
-
   it('uses an existing key given by ARN', () => {
     const arn = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
     const { template: t } = dataTemplate({ tableKmsKeyArn: arn });
@@ -94,19 +98,15 @@ describe('DataStack', () => {
     expect(table(t).Properties?.['Replicas']).toEqual([expect.objectContaining({ SSESpecification: { KMSMasterKeyId: arn } })]);
   });
 
-  it('lets the table functions use a customer-managed key only through DynamoDB', () => {
+  it('gives no function KMS permissions when the table uses the AWS-managed key', () => {
     const app = testApp({ 'aws:cdk:bundling-stacks': [] });
-    const { api } = createImageStreamStacks(app, settingsFrom({ tableEncryption: 'customer-managed' }));
-    const t = Template.fromStack(api);
-    const roles = Object.keys(resources(t, 'AWS::IAM::Role'));
-    const keyStatements = roles.flatMap((r) => roleStatements(t, r)).filter((s) => actionsOf(s).some((a) => a.startsWith('kms:')));
-    // imagestreams, imagestreams-status and watch; discovery has no table access at all.
-    expect(keyStatements).toHaveLength(3);
-    for (const s of keyStatements) {
-      expect(actionsOf(s).sort()).toEqual(['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*']);
-      expect(JSON.stringify(s.Condition)).toContain('kms:ViaService');
-      expect(JSON.stringify(s.Condition)).toContain('dynamodb.');
-      expect(s.Resource).toHaveProperty('Fn::ImportValue');
+    const stacks = createImageStreamStacks(app, settingsFrom({ tableEncryption: 'aws-managed' }));
+    for (const stack of [stacks.api, stacks.watch, stacks.importer]) {
+      const t = Template.fromStack(stack);
+      const kms = Object.keys(resources(t, 'AWS::IAM::Role'))
+        .flatMap((r) => roleStatements(t, r))
+        .filter((s) => actionsOf(s).some((a) => a.startsWith('kms:')));
+      expect(kms).toEqual([]);
     }
   });
 });

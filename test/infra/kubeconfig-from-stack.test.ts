@@ -17,6 +17,8 @@ import {
   parseOutputsDocument,
   run,
   selectStack,
+  watchStackName,
+  webSocketWatchUrl,
   type CliIo,
 } from '../../scripts/kubeconfig-from-stack.js';
 
@@ -116,6 +118,13 @@ describe('kubeconfig-from-stack', () => {
       });
     });
 
+    it('prefers the OIDC client id over further audiences for the exec plugin', () => {
+      const cfg = kubeconfigFor('s', { ApiEndpoint: ENDPOINT, OidcIssuerUrl: 'https://issuer.example.com', OidcClientId: 'kubernetes', OidcAudience: 'a,b' });
+      expect(JSON.stringify(cfg['users'])).toContain('--oidc-client-id=kubernetes');
+      const only = kubeconfigFor('s', { ApiEndpoint: ENDPOINT, OidcIssuerUrl: 'https://issuer.example.com', OidcAudience: 'a,b' });
+      expect(JSON.stringify(only['users'])).toContain('--oidc-client-id=a"');
+    });
+
     it('refuses a stack without an https ApiEndpoint', () => {
       expect(() => kubeconfigFor('ImageStream-dev-Data', { TableName: 't' })).toThrow(/no ApiEndpoint output/);
       expect(() => kubeconfigFor('s', { ApiEndpoint: 'http://x' })).toThrow(/not an https URL/);
@@ -130,6 +139,32 @@ describe('kubeconfig-from-stack', () => {
     it('rejects unknown options and missing values', () => {
       expect(() => parseArgs(['--token', 'x'])).toThrow(/unknown option --token/);
       expect(() => parseArgs(['S', '--out'])).toThrow(/--out needs a value/);
+    });
+  });
+
+  describe('WebSocket watch URL', () => {
+    const WSS = 'wss://ws123.execute-api.eu-west-1.amazonaws.com/dev';
+
+    it('puts the watch path in the path parameter, with watch=true and further options', () => {
+      expect(webSocketWatchUrl(WSS, '/apis/image.openshift.io/v1/namespaces/team-a/imagestreams')).toBe(
+        `${WSS}?path=/apis/image.openshift.io/v1/namespaces/team-a/imagestreams&watch=true`,
+      );
+      expect(webSocketWatchUrl(`${WSS}/`, '/api/v1/namespaces/a/secrets', { labelSelector: 'app=x,tier in (a b)', allowWatchBookmarks: 'true' })).toBe(
+        `${WSS}?path=/api/v1/namespaces/a/secrets&watch=true&labelSelector=app%3Dx%2Ctier%20in%20(a%20b)&allowWatchBookmarks=true`,
+      );
+      expect(() => webSocketWatchUrl('https://x/dev', '/')).toThrow(KubeconfigError);
+    });
+
+    it('finds the watch stack of an API stack', () => {
+      expect(watchStackName('ImageStream-prod-Api')).toBe('ImageStream-prod-Watch');
+      expect(watchStackName('Other')).toBeUndefined();
+    });
+
+    it('prints the WebSocket URL when the outputs hold the watch stack', () => {
+      const outputs = { ...CDK_OUTPUTS, 'ImageStream-dev-Watch': { WebSocketUrl: WSS } };
+      const t = io({ stdin: () => JSON.stringify(outputs), env: { TOKEN: 't' } });
+      expect(run(['ImageStream-dev-Api', '--outputs', '-', '--out', '-', '--token-env', 'TOKEN', '--namespace', 'team-a'], t)).toBe(0);
+      expect(t.err.join('')).toContain(`watch over WebSocket: ${WSS}?path=/apis/image.openshift.io/v1/namespaces/team-a/imagestreams&watch=true`);
     });
   });
 

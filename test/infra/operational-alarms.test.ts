@@ -1,6 +1,6 @@
 /**
- * The alarm extension points the watch fan-out will use (stream iterator age, dead-letter
- * queue depth), on a bare stack with an inline function: no bundling involved.
+ * The alarm extension points the stream consumers use (stream iterator age, dead-letter queue
+ * depth, event source mapping failures), on a bare stack with an inline function: no bundling.
  */
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -42,6 +42,18 @@ describe('OperationalAlarms', () => {
     Template.fromStack(stack).hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'AWS/SQS',
       MetricName: 'ApproximateNumberOfMessagesVisible',
+      Threshold: 1,
+    });
+  });
+
+  it('alarms on records an event source mapping sent to its on-failure destination (ESM metrics)', () => {
+    const { stack, alarms } = fixture();
+    alarms.eventSourceFailures('FanoutLog', 'esm-uuid');
+    Template.fromStack(stack).hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/Lambda',
+      MetricName: 'OnFailureDestinationDeliveredEventCount',
+      Dimensions: [{ Name: 'EventSourceMappingUUID', Value: 'esm-uuid' }],
+      Statistic: 'Sum',
       Threshold: 1,
     });
   });

@@ -2,11 +2,15 @@
  * Context → settings: defaults, `-c key=value` strings, and the errors that stop a synth
  * before anything is built.
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CONTEXT_KEYS, readSettings, REPO_ROOT, SettingsError } from '../../infra/stacks/settings.js';
+import { CONTEXT_KEYS, IMPORT_SETTINGS, readSettings, REPO_ROOT, SettingsError } from '../../infra/stacks/settings.js';
 import { functionEnvironment } from '../../infra/stacks/api-stack.js';
+import { authEnvironment, baseEnvironment, importEnvironment } from '../../infra/stacks/environment.js';
+import { loadConfig } from '../../shared/config.js';
 import { removeTestApps, settingsFrom, testApp } from './template-helpers.js';
 
 afterAll(removeTestApps);
@@ -20,15 +24,24 @@ describe('settings', () => {
         internalRegistryHostname: undefined,
         publicRegistryHostname: undefined,
         oidcIssuerUrl: undefined,
+        oidcClientId: undefined,
         oidcAudience: undefined,
+        oidcUsernameClaim: undefined,
+        oidcUsernamePrefix: undefined,
+        oidcGroupsClaim: undefined,
+        oidcGroupsPrefix: undefined,
+        oidcJwksUrl: undefined,
+        oidcClockSkewSeconds: undefined,
+        oidcSigningAlgs: undefined,
+        rbacCacheMs: undefined,
         removalPolicy: RemovalPolicy.RETAIN,
         deletionProtection: true,
         logRetention: RetentionDays.ONE_MONTH,
         logLevel: 'INFO',
-        tableEncryption: 'aws-managed',
+        tableEncryption: 'customer-managed',
         tableKmsKeyArn: undefined,
         eventRetentionSeconds: undefined,
-        defaultImportMode: undefined,
+        defaultImportMode: 'Legacy',
         allowedRegistriesForImport: undefined,
         staticTokensSecret: undefined,
         alarmEmail: undefined,
@@ -37,6 +50,8 @@ describe('settings', () => {
         pruneSchedule: undefined,
         pruneKeepTagRevisions: undefined,
         pruneKeepYoungerThan: undefined,
+        watchPostConcurrency: 64,
+        importer: {},
         projectRoot: REPO_ROOT,
       });
     });
@@ -71,6 +86,11 @@ describe('settings', () => {
       ['alarmEmail', 'nobody'],
       ['eventRetentionSeconds', '-1'],
       ['allowedRegistriesForImport', 'quay.io, docker.io'],
+      ['watchPostConcurrency', '0'],
+      ['importConcurrency', '0'],
+      ['importDisableScheduled', 'yes'],
+      ['importBlockedCidrs', '10.0.0.0/8,private'],
+      ['importInsecureRegistries', 'http://registry.local'],
     ] as const)('rejects %s=%s, naming the key', (key, value) => {
       expect(() => settingsFrom({ [key]: value })).toThrow(SettingsError);
       expect(() => settingsFrom({ [key]: value })).toThrow(new RegExp(`invalid CDK context: .*${key}`));
@@ -78,6 +98,69 @@ describe('settings', () => {
 
     it('rejects an OIDC audience without an issuer', () => {
       expect(() => settingsFrom({ oidcAudience: 'imagestreams' })).toThrow(/oidcAudience needs oidcIssuerUrl/);
+    });
+
+    describe('OIDC', () => {
+      const issuer = 'https://issuer.example.com/realms/k8s';
+
+      it('requires an audience with an issuer, with a message that says what to set', () => {
+        expect(() => settingsFrom({ oidcIssuerUrl: issuer })).toThrow(SettingsError);
+        expect(() => settingsFrom({ oidcIssuerUrl: issuer })).toThrow(
+          'invalid CDK context: oidcIssuerUrl: oidcIssuerUrl needs an audience: set oidcClientId (the client id tokens are issued for) or oidcAudience',
+        );
+        expect(settingsFrom({ oidcIssuerUrl: issuer, oidcClientId: 'kubernetes' })).toMatchObject({ oidcIssuerUrl: issuer, oidcClientId: 'kubernetes' });
+        expect(settingsFrom({ oidcIssuerUrl: issuer, oidcAudience: 'a,b' })).toMatchObject({ oidcAudience: 'a,b' });
+      });
+
+      it.each(['oidcClientId', 'oidcUsernameClaim', 'oidcUsernamePrefix', 'oidcGroupsClaim', 'oidcGroupsPrefix', 'oidcJwksUrl', 'oidcClockSkewSeconds', 'oidcSigningAlgs'] as const)(
+        'rejects %s without an issuer',
+        (key) => {
+          const value = key === 'oidcJwksUrl' ? 'https://issuer.example.com/keys' : key === 'oidcClockSkewSeconds' ? '10' : key === 'oidcSigningAlgs' ? 'RS256' : 'x';
+          expect(() => settingsFrom({ [key]: value })).toThrow(new RegExp(`${key}: ${key} needs oidcIssuerUrl`));
+        },
+      );
+
+      it.each([
+        ['oidcJwksUrl', 'http://issuer.example.com/keys'],
+        ['oidcSigningAlgs', 'RS256,HS256'],
+        ['oidcSigningAlgs', 'RS256, ES256'],
+        ['oidcClockSkewSeconds', '-1'],
+        ['oidcClientId', 'two words'],
+      ] as const)('rejects %s=%s', (key, value) => {
+        expect(() => settingsFrom({ oidcIssuerUrl: issuer, oidcClientId: 'k', [key]: value })).toThrow(new RegExp(`invalid CDK context: .*${key}`));
+      });
+
+      it('takes the claim, prefix, JWKS, skew and algorithm settings, and the RBAC cache', () => {
+        expect(
+          settingsFrom({
+            oidcIssuerUrl: issuer,
+            oidcClientId: 'kubernetes',
+            oidcUsernameClaim: 'email',
+            oidcUsernamePrefix: '-',
+            oidcGroupsClaim: 'groups',
+            oidcGroupsPrefix: 'oidc:',
+            oidcJwksUrl: 'https://issuer.example.com/keys',
+            oidcClockSkewSeconds: '0',
+            oidcSigningAlgs: 'RS256,ES256',
+            rbacCacheMs: '0',
+          }),
+        ).toMatchObject({
+          oidcUsernameClaim: 'email',
+          oidcUsernamePrefix: '-',
+          oidcGroupsClaim: 'groups',
+          oidcGroupsPrefix: 'oidc:',
+          oidcJwksUrl: 'https://issuer.example.com/keys',
+          oidcClockSkewSeconds: 0,
+          oidcSigningAlgs: 'RS256,ES256',
+          rbacCacheMs: 0,
+        });
+      });
+    });
+
+    it('keeps the import settings that were given, as environment values', () => {
+      expect(
+        settingsFrom({ importScheduleSeconds: '300', importDisableScheduled: true, importBlockedCidrs: '10.0.0.0/8,fd00::/8', importInsecureRegistries: 'registry.local:5000' }).importer,
+      ).toEqual({ importScheduleSeconds: '300', importDisableScheduled: 'true', importBlockedCidrs: '10.0.0.0/8,fd00::/8', importInsecureRegistries: 'registry.local:5000' });
     });
 
     it('reports every invalid key at once', () => {
@@ -101,8 +184,18 @@ describe('settings', () => {
           allowedRegistriesForImport: 'quay.io,*.example.com,registry.local:5000=insecure',
           eventRetentionSeconds: '7200',
           oidcIssuerUrl: 'https://issuer.example.com/realms/k8s',
+          oidcClientId: 'kubernetes',
           oidcAudience: 'imagestreams',
+          oidcUsernameClaim: 'email',
+          oidcUsernamePrefix: '-',
+          oidcGroupsClaim: 'groups',
+          oidcGroupsPrefix: 'oidc:',
+          oidcJwksUrl: 'https://issuer.example.com/keys',
+          oidcClockSkewSeconds: '10',
+          oidcSigningAlgs: 'RS256,ES256',
+          rbacCacheMs: '5000',
           logLevel: 'DEBUG',
+          importConcurrency: '4',
         }),
       );
       expect(env).toEqual({
@@ -114,8 +207,42 @@ describe('settings', () => {
         ALLOWED_REGISTRIES_FOR_IMPORT: 'quay.io,*.example.com,registry.local:5000=insecure',
         EVENT_RETENTION_SECONDS: '7200',
         OIDC_ISSUER_URL: 'https://issuer.example.com/realms/k8s',
+        OIDC_CLIENT_ID: 'kubernetes',
         OIDC_AUDIENCE: 'imagestreams',
+        OIDC_USERNAME_CLAIM: 'email',
+        OIDC_USERNAME_PREFIX: '-',
+        OIDC_GROUPS_CLAIM: 'groups',
+        OIDC_GROUPS_PREFIX: 'oidc:',
+        OIDC_JWKS_URL: 'https://issuer.example.com/keys',
+        OIDC_CLOCK_SKEW_SECONDS: '10',
+        OIDC_SIGNING_ALGS: 'RS256,ES256',
+        RBAC_CACHE_MS: '5000',
       });
+    });
+
+    it('produces an environment the functions accept: loadConfig reads back the OIDC settings', () => {
+      const env = functionEnvironment(
+        settingsFrom({ oidcIssuerUrl: 'https://issuer.example.com', oidcClientId: 'kubernetes', oidcGroupsClaim: 'groups', oidcSigningAlgs: 'RS256,ES256', rbacCacheMs: '0' }),
+      );
+      const config = loadConfig(env);
+      expect(config.oidc).toMatchObject({ issuerUrl: 'https://issuer.example.com', audiences: ['kubernetes'], groupsClaim: 'groups', algorithms: ['RS256', 'ES256'] });
+      expect(config.rbacCacheMs).toBe(0);
+    });
+
+    it('keeps the auth settings and the static-token secret out of the base environment', () => {
+      const settings = settingsFrom({ oidcIssuerUrl: 'https://issuer.example.com', oidcClientId: 'k', staticTokensSecret: 'imagestream/dev/tokens', rbacCacheMs: '1' });
+      expect(Object.keys(baseEnvironment(settings)).filter((k) => k.startsWith('OIDC_') || k === 'STATIC_TOKENS' || k === 'RBAC_CACHE_MS')).toEqual([]);
+      expect(Object.keys(authEnvironment(settings)).sort()).toEqual(['OIDC_CLIENT_ID', 'OIDC_ISSUER_URL', 'RBAC_CACHE_MS', 'STATIC_TOKENS']);
+    });
+
+    it('maps the given import settings to IMPORT_* (all, or a subset)', () => {
+      const settings = settingsFrom({ importScheduleSeconds: '300', importConcurrency: '2', importDisableScheduled: 'false' });
+      expect(importEnvironment(settings)).toEqual({ IMPORT_SCHEDULE_SECONDS: '300', IMPORT_CONCURRENCY: '2', IMPORT_DISABLE_SCHEDULED: 'false' });
+      expect(importEnvironment(settings, ['importScheduleSeconds'])).toEqual({ IMPORT_SCHEDULE_SECONDS: '300' });
+      // Every IMPORT_* the settings can produce is one shared/config.ts reads; never the loopback switch.
+      const configSource = readFileSync(path.join(REPO_ROOT, 'shared/config.ts'), 'utf8');
+      for (const v of Object.values(IMPORT_SETTINGS)) expect(configSource).toContain(`  ${v.env}: `);
+      expect(Object.values(IMPORT_SETTINGS).map((v) => v.env)).not.toContain('IMPORT_ALLOW_LOOPBACK');
     });
 
     it('references the static-token secret without putting its value in the template', () => {

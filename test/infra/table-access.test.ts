@@ -7,6 +7,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { CONNECTIONS_ACCESS, type ConnectionsAccess } from '../../infra/constructs/connections-access.js';
 import { TABLE_READ_ACTIONS, TABLE_TRANSACT_WRITE_ACTIONS } from '../../infra/constructs/table-access.js';
 import { REPO_ROOT } from '../../infra/stacks/settings.js';
 
@@ -50,5 +51,52 @@ describe('table-access', () => {
 
   it('grants exactly the action kinds inside its transactions as transaction-only writes', () => {
     expect([...neededActions(STORE).transactional].sort()).toEqual([...TABLE_TRANSACT_WRITE_ACTIONS].sort());
+  });
+});
+
+/**
+ * The connections table grants against the connections store: each method's DynamoDB calls
+ * (through its private helpers), grouped by the functions that call them, must be exactly
+ * what the level grants.
+ */
+describe('connections-access', () => {
+  const source = readFileSync(path.join(DYNAMO_DIR, 'connections/store.ts'), 'utf8');
+  const classBody = source.slice(source.indexOf('export class DynamoConnectionStore'));
+  const methods = new Map<string, string>();
+  const starts = [...classBody.matchAll(/^ {2}(?:async )?(#?\w+)\(/gm)];
+  starts.forEach((m, i) => methods.set(m[1]!, classBody.slice(m.index, starts[i + 1]?.index ?? classBody.length)));
+
+  /** The body of a method with the bodies of the methods it calls on `this`, transitively. */
+  function reach(name: string, seen = new Set<string>()): string {
+    if (seen.has(name)) return '';
+    seen.add(name);
+    const body = methods.get(name) ?? '';
+    return [body, ...[...body.matchAll(/this\.(#?\w+)\(/g)].map((m) => reach(m[1]!, seen))].join('\n');
+  }
+
+  /** Which store methods each kind of function calls (shared/watch: connect.ts, delivery.ts, tick.ts). */
+  const CALLERS: Record<ConnectionsAccess, (method: string) => boolean> = {
+    subscribe: (m) => m === 'create',
+    forget: (m) => m === 'remove',
+    deliver: (m) => !m.startsWith('#') && m !== 'constructor' && m !== 'create',
+  };
+
+  it('finds the store methods', () => {
+    expect([...methods.keys()]).toEqual(expect.arrayContaining(['create', 'remove', 'get', 'acquirePartition', 'joinFromPending', '#update']));
+  });
+
+  it.each(Object.keys(CONNECTIONS_ACCESS) as ConnectionsAccess[])('%s grants exactly what its methods send', (level) => {
+    const used = [...methods.keys()].filter(CALLERS[level]).map((m) => reach(m)).join('\n');
+    const { direct, transactional } = neededActions(used);
+    const grant = CONNECTIONS_ACCESS[level];
+    expect([...grant.direct].sort()).toEqual([...direct].sort());
+    // A transaction item kind already granted directly needs no transaction-only grant.
+    expect([...grant.transactional].sort()).toEqual([...transactional].filter((a) => !direct.has(a)).sort());
+  });
+
+  it('together covers every call of the store', () => {
+    const { direct, transactional } = neededActions(source);
+    const granted = new Set(Object.values(CONNECTIONS_ACCESS).flatMap((g) => [...g.direct, ...g.transactional]));
+    expect([...new Set([...direct, ...transactional])].sort()).toEqual([...granted].sort());
   });
 });

@@ -5,20 +5,25 @@
  * REST API's resource tree as paths, methods with the function they invoke, and the
  * statements of the IAM policies attached to a function's role.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { App } from 'aws-cdk-lib';
+import { App, Stack, type CfnElement } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { readSettings, type ContextKey, type DeploySettings } from '../../infra/stacks/settings.js';
 
 const outdirs: string[] = [];
 
-/** An App whose cloud assembly goes to a temporary directory that `removeTestApps` deletes. */
-export function testApp(context: Record<string, unknown> = {}): App {
+/**
+ * An App whose cloud assembly goes to a temporary directory that `removeTestApps` deletes.
+ * CDK's built-in CloudFormation validation (about 4 s per synthesis of the whole app) is off
+ * unless asked for: `nag.test.ts` runs it, with cdk-nag, on the complete app.
+ */
+export function testApp(context: Record<string, unknown> = {}, opts: { validate?: boolean } = {}): App {
   const outdir = mkdtempSync(path.join(tmpdir(), 'infra-test-'));
   outdirs.push(outdir);
-  return new App({ outdir, context });
+  return new App({ outdir, context, builtinCloudFormationValidation: opts.validate ?? false });
 }
 
 /** Deletes the assembly directories of every `testApp` (call from `afterAll`). */
@@ -119,9 +124,40 @@ export interface Statement {
 
 export const actionsOf = (s: Statement): string[] => (Array.isArray(s.Action) ? s.Action : [s.Action]);
 
+/** The logical id of a construct's CloudFormation resource (its default child, or itself). */
+export function logicalIdOf(construct: IConstruct): string {
+  const element = (construct.node.defaultChild ?? construct) as CfnElement;
+  const stack = Stack.of(element);
+  return stack.resolve(stack.getLogicalId(element)) as string;
+}
+
+/** Outputs of a template, by key. */
+export function outputsOf(template: Template): Record<string, { Value: unknown; Description?: string; Export?: { Name: string } }> {
+  return (template.toJSON() as { Outputs?: Record<string, { Value: unknown; Description?: string; Export?: { Name: string } }> }).Outputs ?? {};
+}
+
+/** The bundle directory of a synthesized function (its asset in the assembly) and its files. */
+export function bundleOf(app: App, fn: CfnResource): { dir: string; files: string[]; bytes: number } {
+  const code = fn.Properties?.['Code'] as { S3Key: string };
+  const dir = path.join(app.outdir, `asset.${code.S3Key.replace(/\.zip$/, '')}`);
+  const files = readdirSync(dir).sort();
+  return { dir, files, bytes: statSync(path.join(dir, 'index.mjs')).size };
+}
+
 /** Every statement of the AWS::IAM::Policy resources attached to a role. */
 export function roleStatements(template: Template, roleId: string): Statement[] {
   return Object.values(resources(template, 'AWS::IAM::Policy'))
     .filter((p) => ((p.Properties?.['Roles'] as unknown[]) ?? []).some((r) => refId(r) === roleId))
     .flatMap((p) => (p.Properties?.['PolicyDocument'] as { Statement: Statement[] }).Statement);
+}
+
+/** What a `{"Fn::ImportValue": name}` refers to: the exported output's value in one of `exporters`. */
+export function importedFrom(exporters: readonly Template[], value: unknown): unknown {
+  const name = (value as Record<string, unknown> | null)?.['Fn::ImportValue'];
+  if (typeof name !== 'string') return undefined;
+  for (const t of exporters) {
+    const found = Object.values(outputsOf(t)).find((o) => o.Export?.Name === name);
+    if (found) return found.Value;
+  }
+  return undefined;
 }

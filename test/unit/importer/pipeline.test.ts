@@ -11,14 +11,12 @@ import type { ImportTarget } from '../../../shared/importer/planner.js';
 import { InProcessImportQueue } from '../../../shared/importer/queue.js';
 import { RegistryError, type FetchedManifest, type RegistryAccess, type RegistryClient, type RepositoryRef } from '../../../shared/importer/registry-client.js';
 import { createImporterRuntime } from '../../../shared/importer/runtime.js';
-import { jobFromMessage, signV4, SqsImportQueue } from '../../../shared/importer/sqs-queue.js';
 import { createTriggerHandler, IMPORT_STREAM_FILTER, jobsFromRecords } from '../../../shared/importer/trigger.js';
 import { runImportJob, type ImportJob } from '../../../shared/importer/worker.js';
 import { imageStreamResource } from '../../../shared/image/resource.js';
 import { imageStreamInternalStrategy, imageStreamStrategy } from '../../../shared/image/strategy.js';
 import type { ImageStream } from '../../../shared/image/types.js';
 import { encodeBody, serializeForStorage } from '../../../shared/storage/dynamo/item-codec.js';
-import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { MemoryStore } from '../../../shared/storage/memory-store.js';
 import { sha } from './fake-registry.js';
 
@@ -249,60 +247,6 @@ describe('queue', () => {
       await q.whenIdle();
       expect(runs.sort()).toEqual(['a', 'a', 'b', 'c']);
       expect(peak).toBe(2);
-    });
-  });
-
-  describe('SqsImportQueue', () => {
-    it('sends signed SendMessageBatch requests of at most ten jobs, with delays', async () => {
-      const sent: { url: string; headers: Record<string, string>; body: any }[] = [];
-      const q = new SqsImportQueue({
-        queueUrl: 'https://sqs.eu-west-1.amazonaws.com/123456789012/imports',
-        region: 'eu-west-1',
-        credentials: () => ({ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret', sessionToken: 'tok' }),
-        now: () => new Date('2026-11-26T21:08:37Z'),
-        post: async (url, headers, b) => {
-          sent.push({ url: url.href, headers, body: JSON.parse(b) });
-          return { status: 200, body: '{"Successful":[]}' };
-        },
-      });
-      await q.enqueue(Array.from({ length: 12 }, (_, i) => ({ namespace: 'ns', name: `s${i}`, ...(i === 0 ? { delaySeconds: 17, scheduled: true } : {}) })));
-      expect(sent).toHaveLength(2);
-      expect(sent[0]!.url).toBe('https://sqs.eu-west-1.amazonaws.com/');
-      expect(sent[0]!.headers['x-amz-target']).toBe('AmazonSQS.SendMessageBatch');
-      expect(sent[0]!.headers['x-amz-security-token']).toBe('tok');
-      expect(sent[0]!.headers['authorization']).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/20261126\/eu-west-1\/sqs\/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-security-token;x-amz-target, Signature=[0-9a-f]{64}$/);
-      expect(sent[0]!.body.Entries).toHaveLength(10);
-      expect(sent[0]!.body.Entries[0]).toEqual({ Id: '0', MessageBody: '{"namespace":"ns","name":"s0","scheduled":true}', DelaySeconds: 17 });
-      expect(jobFromMessage(sent[0]!.body.Entries[0].MessageBody)).toEqual({ namespace: 'ns', name: 's0', scheduled: true });
-      expect(jobFromMessage('{"name":1}')).toBeUndefined();
-    });
-  });
-
-  describe('signV4', () => {
-    it('matches the AWS SDK signer', async () => {
-      const { SignatureV4 } = await import('@smithy/signature-v4');
-      /** The SDK's hash interface over node:crypto. */
-      class Sha256 {
-        readonly #h: Hash | Hmac;
-        constructor(secret?: string | Uint8Array) {
-          this.#h = secret ? createHmac('sha256', secret) : createHash('sha256');
-        }
-        update(data: string | Uint8Array): void {
-          this.#h.update(data);
-        }
-        async digest(): Promise<Uint8Array> {
-          return new Uint8Array(this.#h.digest());
-        }
-      }
-      const now = new Date('2026-11-26T21:08:37Z');
-      const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
-      const body = '{"QueueUrl":"x"}';
-      const ours = signV4({ url: new URL('https://sqs.us-east-1.amazonaws.com/'), region: 'us-east-1', service: 'sqs', headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'AmazonSQS.SendMessageBatch' }, body, credentials, now });
-      const sdk = await new SignatureV4({ credentials, region: 'us-east-1', service: 'sqs', sha256: Sha256 as never, applyChecksum: false }).sign(
-        { method: 'POST', protocol: 'https:', hostname: 'sqs.us-east-1.amazonaws.com', path: '/', headers: { host: 'sqs.us-east-1.amazonaws.com', 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'AmazonSQS.SendMessageBatch' }, body },
-        { signingDate: now },
-      );
-      expect(ours['authorization']!.split('Signature=')[1]).toBe(String(sdk.headers['authorization']).split('Signature=')[1]);
     });
   });
 });
