@@ -52,21 +52,15 @@ const CDK_OPTIONS = [
   'sourcesContent: false',
   "mainFields: ['module', 'main']",
   'banner: ESM_REQUIRE_BANNER',
-  'externalModules: []',
+  'externalModules: [...LAMBDA_UNUSED_MODULES]',
   'bundleAwsSDK: true',
 ];
 
-/** The banner (imported; read from the source if the CDK module cannot load) and the options no longer found there. */
-async function cdkBundling(root: string): Promise<{ banner: string; drift: string[] }> {
+/** The banner and the external modules (imported from the construct), and the options no longer found there. */
+async function cdkBundling(root: string): Promise<{ banner: string; external: string[]; drift: string[] }> {
   const text = readFileSync(path.join(root, 'infra/constructs/api-function.ts'), 'utf8');
-  let banner: string | undefined;
-  try {
-    banner = (await import('../../infra/constructs/api-function.js')).ESM_REQUIRE_BANNER;
-  } catch {
-    banner = /ESM_REQUIRE_BANNER\s*=\s*"([^"]+)"/.exec(text)?.[1];
-  }
-  if (banner === undefined) throw new Error('ESM_REQUIRE_BANNER not found in infra/constructs/api-function.ts');
-  return { banner, drift: CDK_OPTIONS.filter((o) => !text.includes(o)) };
+  const { ESM_REQUIRE_BANNER, LAMBDA_UNUSED_MODULES } = await import('../../infra/constructs/api-function.js');
+  return { banner: ESM_REQUIRE_BANNER, external: [...LAMBDA_UNUSED_MODULES], drift: CDK_OPTIONS.filter((o) => !text.includes(o)) };
 }
 
 interface Built {
@@ -150,7 +144,7 @@ export async function run(ctx: BenchContext): Promise<SectionResult> {
     sourcesContent: false,
     mainFields: ['module', 'main'],
     banner: { js: cdk.banner },
-    external: [],
+    external: cdk.external,
     logLevel: 'warning',
     absWorkingDir: ctx.root,
   };

@@ -20,6 +20,19 @@ import { acknowledge, NAG_REASONS } from './nag.js';
 /** Lets ESM bundles call `require()` for the CommonJS dependencies esbuild inlines. */
 export const ESM_REQUIRE_BANNER = "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
 
+/**
+ * Credential providers of the SDK's default chain that never run on Lambda: the chain takes
+ * the role's credentials from the environment first and loads these (with the SSO/STS
+ * clients they carry, ~115 KiB of every bundle) only by `import()` after that fails. They
+ * stay out of the bundles; on Lambda, reaching one would mean there were no credentials.
+ */
+export const LAMBDA_UNUSED_MODULES: readonly string[] = [
+  '@aws-sdk/credential-provider-ini',
+  '@aws-sdk/credential-provider-process',
+  '@aws-sdk/credential-provider-sso',
+  '@aws-sdk/credential-provider-web-identity',
+];
+
 export const API_FUNCTION_DEFAULTS = {
   memorySize: 1024,
   /** Just under API Gateway's 29 s integration timeout. */
@@ -81,8 +94,9 @@ export class ApiFunction extends Construct {
         sourcesContent: false,
         mainFields: ['module', 'main'],
         banner: ESM_REQUIRE_BANNER,
-        // Bundle everything, the AWS SDK included: the version is the one package-lock.json pins.
-        externalModules: [],
+        // Bundle everything, the AWS SDK included (the version package-lock.json pins), but
+        // the credential providers Lambda never reaches.
+        externalModules: [...LAMBDA_UNUSED_MODULES],
         bundleAwsSDK: true,
       },
     });
