@@ -277,7 +277,7 @@ export function compareFieldPaths(p: FieldPath, q: FieldPath): number {
 
 /**
  * Set keys, remembered on the element or path they belong to (a symbol-keyed property;
- * cheaper than a WeakMap at the rate sets are built): sets are built from, compared with
+ * cheaper than a WeakMap at the rate sets are built; frozen ones are keyed every time): sets are built from, compared with
  * and walked along the same elements and paths many times per write.
  */
 const KEY = Symbol('fieldSetKey');
@@ -287,13 +287,19 @@ type Keyed = { [KEY]?: string };
 export function elementKey(pe: PathElement): string {
   if (pe.kind === 'field') return 'f:' + pe.name;
   const keyed = pe as Keyed;
-  return (keyed[KEY] ??= serializePathElement(pe));
+  if (keyed[KEY] !== undefined) return keyed[KEY];
+  const key = serializePathElement(pe);
+  if (Object.isExtensible(pe)) keyed[KEY] = key;
+  return key;
 }
 
 /** A path's key in a set: its elements' keys, JSON-quoted and comma-joined. */
 function pathKey(path: FieldPath): string {
   const keyed = path as Keyed;
-  return (keyed[KEY] ??= path.map((pe) => JSON.stringify(elementKey(pe))).join(','));
+  if (keyed[KEY] !== undefined) return keyed[KEY];
+  const key = path.map((pe) => JSON.stringify(elementKey(pe))).join(',');
+  if (Object.isExtensible(path)) keyed[KEY] = key;
+  return key;
 }
 
 /** `[...path, pe]`, with its set key derived from `path`'s in O(1). */

@@ -186,6 +186,18 @@ describe('managed-fields', () => {
       expect(JSON.stringify(out)).toBe(expected);
     });
 
+    it('accepts frozen paths and elements', () => {
+      // Prepare
+      const frozen = Object.freeze([Object.freeze(fieldElement('spec')), Object.freeze(keyElement({ name: 'a' }))]);
+
+      // Act
+      const set = FieldSet.of([frozen]);
+
+      // Assess
+      expect(set.has([fieldElement('spec'), keyElement({ name: 'a' })])).toBe(true);
+      expect(set.toStrings()).toEqual(['.spec[name="a"]']);
+    });
+
     it('keeps a set that adds nothing (union) or removes nothing (difference) as it is', () => {
       // Prepare
       const set = FieldSet.of([fieldPath('spec', 'a'), fieldPath('spec', 'b')]);
