@@ -35,35 +35,33 @@ export function testApp(env: Record<string, string> = {}): TestApp {
     logger: new Logger({ serviceName: 'test', logLevel: 'SILENT' }),
     clock: () => new Date('2026-11-26T21:08:37.123Z'),
   });
-  return {
-    app,
-    store,
-    async call(method, url, init = {}) {
-      const u = new URL(url, 'https://local');
-      const headers: Record<string, string> = { ...Object.fromEntries(Object.entries(init.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v])) };
-      if (init.token !== null) headers['authorization'] = `Bearer ${init.token ?? TOKEN}`;
-      let body: Buffer | undefined;
-      if (init.body !== undefined) {
-        body = Buffer.from(typeof init.body === 'string' ? init.body : JSON.stringify(init.body));
-        headers['content-type'] ??= 'application/json';
-      }
-      const res: ApiResponse = await app.handle({
-        method,
-        path: decodeURIComponent(u.pathname),
-        params: {},
-        query: queryFromSearchParams(u.searchParams),
-        headers,
-        body,
-      });
-      const text = Buffer.isBuffer(res.body) ? res.body.toString('latin1') : await bodyText(res.body);
-      let json: unknown;
-      try {
-        json = JSON.parse(text);
-      } catch {
-        json = undefined;
-      }
-      return { status: res.statusCode, headers: res.headers, text, json };
-    },
+  return { app, store, call: appCaller(app, TOKEN) };
+}
+
+/**
+ * A test client of an App, in process: headers lower-cased, `Bearer <token>` unless `token`
+ * is null (default `defaultToken`), a JSON body unless a string is given, the body read back
+ * as text and (when it parses) JSON.
+ */
+export function appCaller(app: App, defaultToken: string): TestApp['call'] {
+  return async (method, url, init = {}) => {
+    const u = new URL(url, 'https://local');
+    const headers: Record<string, string> = Object.fromEntries(Object.entries(init.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
+    if (init.token !== null) headers['authorization'] = `Bearer ${init.token ?? defaultToken}`;
+    let body: Buffer | undefined;
+    if (init.body !== undefined) {
+      body = Buffer.from(typeof init.body === 'string' ? init.body : JSON.stringify(init.body));
+      headers['content-type'] ??= 'application/json';
+    }
+    const res: ApiResponse = await app.handle({ method, path: decodeURIComponent(u.pathname), params: {}, query: queryFromSearchParams(u.searchParams), headers, body });
+    const text = Buffer.isBuffer(res.body) ? res.body.toString('latin1') : await bodyText(res.body);
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    return { status: res.statusCode, headers: res.headers, text, json };
   };
 }
 

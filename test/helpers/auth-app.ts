@@ -5,11 +5,11 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { createApp, type App } from '../../shared/api/app.js';
-import { bodyText, queryFromSearchParams, type ApiResponse } from '../../shared/api/http.js';
 import type { KubeObject } from '../../shared/apimachinery/meta.js';
 import { loadConfig } from '../../shared/config.js';
 import type { ImageStream } from '../../shared/image/types.js';
 import { MemoryStore } from '../../shared/storage/memory-store.js';
+import { appCaller, type TestApp } from './app.js';
 
 export const TOKENS = {
   admin: 'admin-token-0123456789',
@@ -38,14 +38,7 @@ export interface AuthTestApp {
   readonly app: App;
   readonly imageStreams: MemoryStore<ImageStream>;
   readonly stores: Record<string, MemoryStore<KubeObject>>;
-  call(method: string, url: string, init?: { body?: unknown; headers?: Record<string, string>; token?: string | null }): Promise<AuthResponse>;
-}
-
-export interface AuthResponse {
-  readonly status: number;
-  readonly headers: Record<string, string | string[]>;
-  readonly text: string;
-  readonly json: any;
+  readonly call: TestApp['call'];
 }
 
 export function authApp(env: Record<string, string> = {}): AuthTestApp {
@@ -62,25 +55,7 @@ export function authApp(env: Record<string, string> = {}): AuthTestApp {
     app,
     imageStreams,
     stores,
-    async call(method, url, init = {}) {
-      const u = new URL(url, 'https://local');
-      const headers: Record<string, string> = Object.fromEntries(Object.entries(init.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
-      if (init.token !== null) headers['authorization'] = `Bearer ${init.token ?? TOKENS.admin}`;
-      let body: Buffer | undefined;
-      if (init.body !== undefined) {
-        body = Buffer.from(typeof init.body === 'string' ? init.body : JSON.stringify(init.body));
-        headers['content-type'] ??= 'application/json';
-      }
-      const res: ApiResponse = await app.handle({ method, path: decodeURIComponent(u.pathname), params: {}, query: queryFromSearchParams(u.searchParams), headers, body });
-      const text = Buffer.isBuffer(res.body) ? res.body.toString('latin1') : await bodyText(res.body);
-      let json: unknown;
-      try {
-        json = JSON.parse(text);
-      } catch {
-        json = undefined;
-      }
-      return { status: res.statusCode, headers: res.headers, text, json };
-    },
+    call: appCaller(app, TOKENS.admin),
   };
 }
 

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { App, Stack, type CfnElement } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import type { Template } from 'aws-cdk-lib/assertions';
+import { expect } from 'vitest';
 import { readSettings, type ContextKey, type DeploySettings } from '../../infra/stacks/settings.js';
 
 const outdirs: string[] = [];
@@ -160,4 +161,15 @@ export function importedFrom(exporters: readonly Template[], value: unknown): un
     if (found) return found.Value;
   }
   return undefined;
+}
+
+/** No IAM statement of the template grants a wildcard action or resource; no role has a managed policy. */
+export function expectLeastPrivilege(template: Template): void {
+  for (const p of Object.values(resources(template, 'AWS::IAM::Policy'))) {
+    for (const s of (p.Properties?.['PolicyDocument'] as { Statement: Statement[] }).Statement) {
+      for (const a of actionsOf(s)) expect(a).not.toContain('*');
+      expect(s.Resource).not.toBe('*');
+    }
+  }
+  for (const r of Object.values(resources(template, 'AWS::IAM::Role'))) expect(r.Properties?.['ManagedPolicyArns']).toBeUndefined();
 }

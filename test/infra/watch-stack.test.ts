@@ -28,6 +28,7 @@ import {
   settingsFrom,
   testApp,
   type Statement,
+  expectLeastPrivilege,
 } from './template-helpers.js';
 
 const STAGE = 'dev';
@@ -336,13 +337,7 @@ describe('WatchStack', () => {
     });
 
     it('has no wildcard action and no managed policy anywhere', () => {
-      for (const p of Object.values(resources(template, 'AWS::IAM::Policy'))) {
-        for (const s of (p.Properties?.['PolicyDocument'] as { Statement: Statement[] }).Statement) {
-          for (const a of actionsOf(s)) expect(a).not.toContain('*');
-          expect(s.Resource).not.toBe('*');
-        }
-      }
-      for (const r of Object.values(resources(template, 'AWS::IAM::Role'))) expect(r.Properties?.['ManagedPolicyArns']).toBeUndefined();
+      expectLeastPrivilege(template);
     });
   });
 
