@@ -94,7 +94,12 @@ const schema = z.object({
   IMPORT_ALLOWED_CIDRS: optionalString,
   /** Extra blocked CIDRs (e.g. private ranges), comma-separated. */
   IMPORT_BLOCKED_CIDRS: optionalString,
-  /** Registry hosts (`host[:port]`) imports are refused from, comma-separated. */
+  /**
+   * `registrySources.allowedRegistries`: when set, the only registries imports may use
+   * (`host[:port]` or `*.domain[:port]`, comma-separated). Exclusive with the blocked list.
+   */
+  IMPORT_ALLOWED_REGISTRIES: optionalString,
+  /** `registrySources.blockedRegistries`: registries imports are refused from, same syntax. */
   IMPORT_BLOCKED_REGISTRIES: optionalString,
   /** Registry hosts always accessed insecurely (plain http / no TLS verification), comma-separated. */
   IMPORT_INSECURE_REGISTRIES: optionalString,
@@ -150,6 +155,7 @@ export interface ImporterConfig {
   readonly allowLoopback: boolean;
   readonly allowedCidrs: readonly string[];
   readonly blockedCidrs: readonly string[];
+  readonly allowedRegistries: readonly string[];
   readonly blockedRegistries: readonly string[];
   readonly insecureRegistries: readonly string[];
   readonly caFile: string | undefined;
@@ -222,6 +228,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     throw new ConfigError(`invalid configuration: ${detail}`);
   }
   const e = parsed.data;
+  if (e.IMPORT_ALLOWED_REGISTRIES && e.IMPORT_BLOCKED_REGISTRIES) {
+    throw new ConfigError('invalid configuration: set IMPORT_ALLOWED_REGISTRIES or IMPORT_BLOCKED_REGISTRIES, not both');
+  }
   return {
     tableName: e.TABLE_NAME,
     dynamodbEndpoint: e.DYNAMODB_ENDPOINT,
@@ -256,6 +265,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       allowLoopback: e.IMPORT_ALLOW_LOOPBACK,
       allowedCidrs: commaList(e.IMPORT_ALLOWED_CIDRS),
       blockedCidrs: commaList(e.IMPORT_BLOCKED_CIDRS),
+      allowedRegistries: commaList(e.IMPORT_ALLOWED_REGISTRIES),
       blockedRegistries: commaList(e.IMPORT_BLOCKED_REGISTRIES),
       insecureRegistries: commaList(e.IMPORT_INSECURE_REGISTRIES),
       caFile: e.IMPORT_CA_FILE,

@@ -50,6 +50,11 @@ export interface LocalStackOptions {
   readonly watchTickMs?: number;
   /** Stream polling interval (default 50 ms). */
   readonly streamPollMs?: number;
+  /**
+   * Run the image importer (default true). A stack that tests the API server's contract alone
+   * turns it off, so no controller writes status behind the client's back.
+   */
+  readonly importer?: boolean;
 }
 
 export interface LocalStack {
@@ -123,6 +128,13 @@ async function loadWatchModules(root: string): Promise<WatchModules> {
   };
 }
 
+/**
+ * `IMPORT_ALLOWED_REGISTRIES` for a stack that must never leave loopback (tests, benchmarks):
+ * a tag naming any other registry gets a prompt Forbidden import condition, with no DNS lookup
+ * and no connection.
+ */
+export const LOOPBACK_REGISTRIES = 'localhost,127.0.0.1,[::1]';
+
 export async function startLocalStack(opts: LocalStackOptions): Promise<LocalStack> {
   let ddb: DynamoDbLocal | undefined;
   let gateway: DevGateway | undefined;
@@ -185,16 +197,18 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       );
     }
     // The image importer: its own stream consumer (trigger), queue and schedule.
-    const importerStreams = new DynamoDBStreamsClient({ endpoint, region, credentials });
-    streams.push(importerStreams);
-    importer = await startLocalImporter({
-      root: opts.root,
-      dynamo: client,
-      streams: importerStreams,
-      tableName: opts.tableName,
-      pollMs: opts.streamPollMs ?? 50,
-      ...(opts.log ? { log: opts.log } : {}),
-    });
+    if (opts.importer !== false) {
+      const importerStreams = new DynamoDBStreamsClient({ endpoint, region, credentials });
+      streams.push(importerStreams);
+      importer = await startLocalImporter({
+        root: opts.root,
+        dynamo: client,
+        streams: importerStreams,
+        tableName: opts.tableName,
+        pollMs: opts.streamPollMs ?? 50,
+        ...(opts.log ? { log: opts.log } : {}),
+      });
+    }
     let ticking: Promise<unknown> = Promise.resolve();
     const tick = (): Promise<unknown> => (ticking = ticking.then(() => watch.tick()).catch((e: unknown) => opts.log?.(`watch tick failed: ${String(e)}`)));
     ticker = setInterval(() => void tick(), opts.watchTickMs ?? 10_000);
@@ -219,7 +233,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       stop: async () => {
         clearInterval(timer);
         await ticking;
-        await imp.stop();
+        await imp?.stop();
         await w.close();
         await Promise.all(pollers.map((p) => p.stop()));
         streams.forEach((c) => c.destroy());

@@ -36,7 +36,12 @@ export const IMPORT_SETTINGS = {
   importRegistryMaxPerMinute: { env: 'IMPORT_REGISTRY_MAX_PER_MINUTE', kind: 'positiveInt', doc: 'scheduled stream imports per minute against one registry (default 30)' },
   importAllowedCidrs: { env: 'IMPORT_ALLOWED_CIDRS', kind: 'cidrs', doc: 'CIDRs excepted from the blocked ranges (link-local, metadata, …), comma-separated' },
   importBlockedCidrs: { env: 'IMPORT_BLOCKED_CIDRS', kind: 'cidrs', doc: 'extra blocked CIDRs (e.g. private ranges), comma-separated' },
-  importBlockedRegistries: { env: 'IMPORT_BLOCKED_REGISTRIES', kind: 'hosts', doc: 'registry hosts imports are refused from, comma-separated' },
+  importAllowedRegistries: {
+    env: 'IMPORT_ALLOWED_REGISTRIES',
+    kind: 'hosts',
+    doc: 'when set, the only registries imports may use (registrySources.allowedRegistries), comma-separated; not with importBlockedRegistries',
+  },
+  importBlockedRegistries: { env: 'IMPORT_BLOCKED_REGISTRIES', kind: 'hosts', doc: 'registries imports are refused from (registrySources.blockedRegistries), comma-separated' },
   importInsecureRegistries: { env: 'IMPORT_INSECURE_REGISTRIES', kind: 'hosts', doc: 'registry hosts always accessed insecurely (http / no TLS verification), comma-separated' },
   importConnectTimeoutMs: { env: 'IMPORT_CONNECT_TIMEOUT_MS', kind: 'positiveInt', doc: 'registry connect timeout, ms (default 5000)' },
   importReadTimeoutMs: { env: 'IMPORT_READ_TIMEOUT_MS', kind: 'positiveInt', doc: 'registry socket idle timeout, ms (default 15000)' },
@@ -178,7 +183,8 @@ const noSpaces = (what: string) => optionalText.refine((v) => v === undefined ||
 const nonNegativeInt = z.coerce.number().int().min(0).optional();
 
 const CIDR = /^(\d{1,3}(\.\d{1,3}){3}\/\d{1,2}|[0-9A-Fa-f:]+\/\d{1,3})$/;
-const HOST = /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]{1,5})?$/;
+/** `host[:port]`, `[v6][:port]` or `*.domain[:port]`. */
+const HOST = /^((\*\.)?[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])(:[0-9]{1,5})?$/;
 const listOf = (re: RegExp, what: string) =>
   optionalText.refine((v) => v === undefined || v.split(',').every((x) => re.test(x)), `must be comma-separated ${what} without spaces`);
 
@@ -195,7 +201,7 @@ function importSetting(kind: ImportSettingKind): z.ZodType<string | undefined, u
     case 'cidrs':
       return listOf(CIDR, 'CIDRs (10.0.0.0/8)');
     case 'hosts':
-      return listOf(HOST, 'host[:port] names');
+      return listOf(HOST, 'host[:port] or *.domain[:port] names');
   }
 }
 
@@ -264,6 +270,9 @@ const schema = z
     ...importSchema,
   })
   .superRefine((s, ctx) => {
+    if (s.importAllowedRegistries !== undefined && s.importBlockedRegistries !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['importAllowedRegistries'], message: 'set importAllowedRegistries or importBlockedRegistries, not both' });
+    }
     if (s.oidcIssuerUrl === undefined) {
       for (const key of OIDC_DEPENDENT) {
         if (s[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: `${key} needs oidcIssuerUrl` });

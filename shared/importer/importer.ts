@@ -32,6 +32,7 @@ import {
 } from './manifests.js';
 import type { ImportTarget } from './planner.js';
 import { RegistryError, type RegistryAccess, type RegistryClient, type RepositoryRef } from './registry-client.js';
+import { registryInsecure, registryRefusal, type RegistrySources } from './registry-sources.js';
 
 export interface ImportedImage {
   readonly digest: string;
@@ -53,10 +54,8 @@ export interface ImporterOptions {
   readonly maxConfigBytes: number;
   /** The server's own platform (GOARCH/GOOS vocabulary), the Legacy default preference. */
   readonly serverPlatform: { readonly arch: string; readonly os: string };
-  /** Registry hosts (as in pull specs, defaulted) that are refused. */
-  readonly blockedRegistries?: ReadonlySet<string>;
-  /** Registry hosts always accessed insecurely. */
-  readonly insecureRegistries?: ReadonlySet<string>;
+  /** Allowed, blocked and insecure registries (matched against the defaulted pull spec's host). */
+  readonly registrySources?: RegistrySources;
   /** Targets imported at once. */
   readonly concurrency?: number;
 }
@@ -139,11 +138,13 @@ export class Importer {
     const ref = parsed.ref;
     const defaulted = dockerClientDefaults(ref);
     const refString = referenceString(defaulted);
-    if (this.#o.blockedRegistries?.has(defaulted.registry)) {
-      return { status: 'Failure', reason: 'Forbidden', message: `forbidden: registry ${ref.registry} blocked` };
+    const sources = this.#o.registrySources ?? {};
+    const refusal = registryRefusal(defaulted.registry, sources);
+    if (refusal !== undefined) {
+      return { status: 'Failure', reason: 'Forbidden', message: `forbidden: registry ${defaulted.registry} ${refusal}` };
     }
     const repo: RepositoryRef = { registry: asV2(defaulted).registry, repository: repositoryPath(defaulted) };
-    const insecure = !!target.importPolicy.insecure || !!this.#o.insecureRegistries?.has(defaulted.registry);
+    const insecure = !!target.importPolicy.insecure || registryInsecure(defaulted.registry, sources);
     const credential = keyring?.lookup(defaulted.registry, repo.repository);
     const reference = defaulted.id || defaulted.tag || 'latest';
     const key = [repo.registry, repo.repository, reference, target.preferArch ?? '', target.preferOs ?? '', target.importPolicy.importMode, insecure].join('|');

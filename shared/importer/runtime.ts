@@ -83,8 +83,11 @@ export function createImporterRuntime(opts: ImporterRuntimeOptions): ImporterRun
     client,
     maxConfigBytes: config.importer.maxConfigBytes,
     serverPlatform: { arch: goArch(process.arch), os: process.platform === 'win32' ? 'windows' : process.platform },
-    blockedRegistries: new Set(config.importer.blockedRegistries),
-    insecureRegistries: new Set(config.importer.insecureRegistries),
+    registrySources: {
+      allowed: config.importer.allowedRegistries,
+      blocked: config.importer.blockedRegistries,
+      insecure: config.importer.insecureRegistries,
+    },
   });
   const listSecrets = async (namespace: string): Promise<PullSecret[]> => {
     if (!secrets) return [];

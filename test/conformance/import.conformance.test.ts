@@ -15,7 +15,7 @@ let k: ReturnType<typeof makeKubectl>;
 beforeAll(async () => {
   registry = await startRegistry({ tls: true, auth: { username: 'alice', password: 's3cret' } });
   // A short schedule so the scheduled re-import is observable; the trigger is what the rest relies on.
-  stack = await startStackForTest({ IMPORT_CA_FILE: registry.caFile!, IMPORT_SCHEDULE_SECONDS: '2' });
+  stack = await startStackForTest({ IMPORT_CA_FILE: registry.caFile!, IMPORT_SCHEDULE_SECONDS: '2' }, { importer: true });
   k = makeKubectl(stack);
 });
 afterAll(async () => {

@@ -29,6 +29,8 @@ let file: (name: string, text: string) => string;
 const kd = (args: string[], input?: string) => k(['-n', 'demo', ...args], input);
 
 beforeAll(async () => {
+  // The script checks the API server alone: its generations (1, 2, 3) and resourceVersions
+  // assume no controller writes in between, so the stack runs without the image importer.
   stack = await startStackForTest();
   k = makeKubectl(stack, 32);
   file = (name, text) => writeManifest(stack, name, text);

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { inject } from 'vitest';
-import { startLocalStack, type LocalStack } from '../../infra/local/stack.js';
+import { LOOPBACK_REGISTRIES, startLocalStack, type LocalStack } from '../../infra/local/stack.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -18,7 +18,13 @@ export interface StackUnderTest extends LocalStack {
   readonly dir: string;
 }
 
-export async function startStackForTest(env: Record<string, string> = {}): Promise<StackUnderTest> {
+/**
+ * A local stack of its own. The image importer runs only when asked for (`importer: true`):
+ * suites that check the API server's contract (generations, resourceVersions, event sequences)
+ * must not race a controller's status writes. When it runs it imports from loopback
+ * registries only, so tests stay off the network.
+ */
+export async function startStackForTest(env: Record<string, string> = {}, opts: { importer?: boolean } = {}): Promise<StackUnderTest> {
   const dir = mkdtempSync(path.join(tmpdir(), 'is-stack-'));
   const stack = await startLocalStack({
     root: ROOT,
@@ -28,7 +34,8 @@ export async function startStackForTest(env: Record<string, string> = {}): Promi
     kubeconfigOut: path.join(dir, 'kubeconfig'),
     tokensFile: path.join(dir, 'tokens.csv'),
     stateDir: dir,
-    env,
+    env: { IMPORT_ALLOWED_REGISTRIES: LOOPBACK_REGISTRIES, ...env },
+    importer: opts.importer ?? false,
   });
   return { ...stack, dir };
 }

@@ -91,9 +91,19 @@ describe('settings', () => {
       ['importDisableScheduled', 'yes'],
       ['importBlockedCidrs', '10.0.0.0/8,private'],
       ['importInsecureRegistries', 'http://registry.local'],
+      ['importAllowedRegistries', 'quay.io/org'],
     ] as const)('rejects %s=%s, naming the key', (key, value) => {
       expect(() => settingsFrom({ [key]: value })).toThrow(SettingsError);
       expect(() => settingsFrom({ [key]: value })).toThrow(new RegExp(`invalid CDK context: .*${key}`));
+    });
+
+    it('takes registry wildcards and bracketed IPv6 hosts, and refuses both an allowed and a blocked list', () => {
+      expect(settingsFrom({ importAllowedRegistries: '*.example.com,quay.io:443,[::1]:5000' }).importer).toEqual({
+        importAllowedRegistries: '*.example.com,quay.io:443,[::1]:5000',
+      });
+      expect(() => settingsFrom({ importAllowedRegistries: 'quay.io', importBlockedRegistries: 'docker.io' })).toThrow(
+        /importAllowedRegistries: set importAllowedRegistries or importBlockedRegistries, not both/,
+      );
     });
 
     it('rejects an OIDC audience without an issuer', () => {

@@ -94,6 +94,22 @@ describe('importer', () => {
       expect(preferred!.image.digest).toBe(arm);
     });
 
+    it('refuses registries outside the allowed list, or blocked, without contacting them', async () => {
+      const c = new FakeClient();
+      c.put('x/app', 'v1', manifestOf('v1'));
+      const importer = (registrySources: object) => new Importer({ client: c, maxConfigBytes: 1024, serverPlatform: { arch: 'amd64', os: 'linux' }, registrySources });
+      const targets = [target('a', 'q.io/x/app:v1'), target('b', 'busybox'), target('c', 'r.example.com:5000/x/app:v1')];
+      expect(await importer({ allowed: ['*.example.com'] }).importTargets(targets, undefined)).toEqual([
+        { status: 'Failure', reason: 'Forbidden', message: 'forbidden: registry q.io not in the allowed registries' },
+        { status: 'Failure', reason: 'Forbidden', message: 'forbidden: registry docker.io not in the allowed registries' },
+        expect.objectContaining({ status: 'Success' }),
+      ]);
+      expect(c.calls.map((x) => x.ref)).toEqual(['r.example.com:5000/x/app:v1']);
+      const [blocked] = await importer({ blocked: ['q.io'] }).importTargets([targets[0]!], undefined);
+      expect(blocked).toEqual({ status: 'Failure', reason: 'Forbidden', message: 'forbidden: registry q.io blocked' });
+      expect(c.calls).toHaveLength(1);
+    });
+
     it('retries without credentials after "incorrect username or password", keeping the first status if that fails too', async () => {
       const c = new FakeClient();
       c.put('pub/app', 'v1', manifestOf('v1'));
@@ -270,6 +286,26 @@ describe('runtime', () => {
       expect(s.status?.tags?.[0]?.items?.[0]?.image).toBe(digest);
       const worker = await rt.worker({ Records: [{ messageId: 'm1', body: '{"namespace":"ns","name":"s"}' }, { messageId: 'm2', body: 'garbage' }] } as never);
       expect(worker).toEqual({ batchItemFailures: [] });
+      await rt.close();
+    });
+
+    it('takes the allowed registries from IMPORT_ALLOWED_REGISTRIES, which excludes a blocked list', async () => {
+      const config = loadConfig({ TABLE_NAME: 'unused', IMPORT_ALLOWED_REGISTRIES: 'localhost,127.0.0.1' });
+      expect(config.importer.allowedRegistries).toEqual(['localhost', '127.0.0.1']);
+      expect(() => loadConfig({ TABLE_NAME: 'unused', IMPORT_ALLOWED_REGISTRIES: 'a.io', IMPORT_BLOCKED_REGISTRIES: 'b.io' })).toThrow(
+        'invalid configuration: set IMPORT_ALLOWED_REGISTRIES or IMPORT_BLOCKED_REGISTRIES, not both',
+      );
+      const streams = new MemoryStore<ImageStream>();
+      const logger = new Logger({ serviceName: 't', logLevel: 'SILENT' });
+      const app = createApp({ config, logger, imageStreamStore: streams, stores: { secrets: new MemoryStore<KubeObject>() as never }, authenticator: { authenticate: () => undefined } });
+      const client = new FakeClient();
+      const rt = createImporterRuntime({ config, app, client, logger });
+      await app.resourceApi('imagestreams')!.service.create('ns', body('s', [dtag('a', 'q.io/x/a:v1')]) as unknown as KubeObject);
+      await rt.trigger({ Records: [logRecord(streams.events.at(-1)!.object, 'ADDED', 1)] });
+      await (rt.queue as InProcessImportQueue).whenIdle();
+      const s = await streams.get({ namespace: 'ns', name: 's' });
+      expect(s.status?.tags?.[0]?.conditions?.[0]).toMatchObject({ reason: 'Forbidden', message: 'forbidden: registry q.io not in the allowed registries' });
+      expect(client.calls).toEqual([]);
       await rt.close();
     });
   });

@@ -1,0 +1,57 @@
+/**
+ * @module registry-sources
+ * Which registries the importer may contact, as OpenShift's cluster image configuration
+ * (`image.config.openshift.io` `spec.registrySources`) words it: `allowedRegistries` (when set,
+ * every other registry is refused) or `blockedRegistries` (these are refused), never both; and
+ * `insecureRegistries` (plain http / no TLS verification).
+ *
+ * An entry is `host`, `host:port`, `[v6]`, `[v6]:port`, or a wildcard `*.domain[:port]` that
+ * matches every subdomain of `domain` (not `domain` itself). An entry without a port matches the
+ * host on any port. Host names compare case-insensitively.
+ */
+
+export interface RegistrySources {
+  /** When not empty, the only registries imports may use. */
+  readonly allowed?: readonly string[];
+  /** Registries imports are refused from. */
+  readonly blocked?: readonly string[];
+  /** Registries always accessed insecurely. */
+  readonly insecure?: readonly string[];
+}
+
+interface HostPort {
+  readonly host: string;
+  readonly port: string | undefined;
+}
+
+function splitHostPort(text: string): HostPort {
+  const lower = text.trim().toLowerCase();
+  if (lower.startsWith('[')) {
+    const end = lower.indexOf(']');
+    const rest = lower.slice(end + 1);
+    return { host: lower.slice(0, end + 1), port: rest.startsWith(':') ? rest.slice(1) : undefined };
+  }
+  const colon = lower.lastIndexOf(':');
+  return colon < 0 ? { host: lower, port: undefined } : { host: lower.slice(0, colon), port: lower.slice(colon + 1) };
+}
+
+/** Whether `registry` (`host[:port]` as in a pull spec) is matched by the entry `pattern`. */
+export function registryMatches(pattern: string, registry: string): boolean {
+  const p = splitHostPort(pattern);
+  const r = splitHostPort(registry);
+  if (p.port !== undefined && p.port !== r.port) return false;
+  if (p.host.startsWith('*.')) return r.host.endsWith(p.host.slice(1));
+  return p.host === r.host;
+}
+
+const anyMatch = (entries: readonly string[] | undefined, registry: string): boolean => !!entries?.some((e) => registryMatches(e, registry));
+
+/** Why imports from `registry` are refused, or undefined when they are permitted. */
+export function registryRefusal(registry: string, sources: RegistrySources): string | undefined {
+  if (sources.allowed && sources.allowed.length > 0 && !anyMatch(sources.allowed, registry)) return 'not in the allowed registries';
+  if (anyMatch(sources.blocked, registry)) return 'blocked';
+  return undefined;
+}
+
+/** Whether `registry` is configured as insecure. */
+export const registryInsecure = (registry: string, sources: RegistrySources): boolean => anyMatch(sources.insecure, registry);
