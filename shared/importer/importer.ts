@@ -140,8 +140,12 @@ export class Importer {
     const refString = referenceString(defaulted);
     const sources = this.#o.registrySources ?? {};
     const refusal = registryRefusal(defaulted.registry, sources);
-    if (refusal !== undefined) {
-      return { status: 'Failure', reason: 'Forbidden', message: `forbidden: registry ${defaulted.registry} ${refusal}` };
+    if (refusal === 'blocked') {
+      // §7.7: the registry as written (empty for Docker Hub short names).
+      return { status: 'Failure', reason: 'Forbidden', message: `forbidden: registry ${ref.registry} blocked` };
+    }
+    if (refusal === 'not allowed') {
+      return { status: 'Failure', reason: 'Forbidden', message: `forbidden: registry ${defaulted.registry} is not in the allowed registries` };
     }
     const repo: RepositoryRef = { registry: asV2(defaulted).registry, repository: repositoryPath(defaulted) };
     const insecure = !!target.importPolicy.insecure || registryInsecure(defaulted.registry, sources);

@@ -6,8 +6,10 @@
  * `insecureRegistries` (plain http / no TLS verification).
  *
  * An entry is `host`, `host:port`, `[v6]`, `[v6]:port`, or a wildcard `*.domain[:port]` that
- * matches every subdomain of `domain` (not `domain` itself). An entry without a port matches the
- * host on any port. Host names compare case-insensitively.
+ * matches every subdomain of `domain` (not `domain` itself). Blocked and insecure entries match
+ * the defaulted registry exactly, port included, as upstream's importer does; an allowed entry
+ * without a port admits the host on any port (loopback registries on ephemeral ports). Host
+ * names compare case-insensitively.
  */
 
 export interface RegistrySources {
@@ -35,20 +37,24 @@ function splitHostPort(text: string): HostPort {
   return colon < 0 ? { host: lower, port: undefined } : { host: lower.slice(0, colon), port: lower.slice(colon + 1) };
 }
 
-/** Whether `registry` (`host[:port]` as in a pull spec) is matched by the entry `pattern`. */
-export function registryMatches(pattern: string, registry: string): boolean {
+/**
+ * Whether `registry` (`host[:port]` as in a pull spec) is matched by the entry `pattern`; with
+ * `anyPort`, an entry without a port matches every port.
+ */
+export function registryMatches(pattern: string, registry: string, anyPort = false): boolean {
   const p = splitHostPort(pattern);
   const r = splitHostPort(registry);
-  if (p.port !== undefined && p.port !== r.port) return false;
+  if (p.port !== r.port && !(anyPort && p.port === undefined)) return false;
   if (p.host.startsWith('*.')) return r.host.endsWith(p.host.slice(1));
   return p.host === r.host;
 }
 
-const anyMatch = (entries: readonly string[] | undefined, registry: string): boolean => !!entries?.some((e) => registryMatches(e, registry));
+const anyMatch = (entries: readonly string[] | undefined, registry: string, anyPort = false): boolean =>
+  !!entries?.some((e) => registryMatches(e, registry, anyPort));
 
-/** Why imports from `registry` are refused, or undefined when they are permitted. */
-export function registryRefusal(registry: string, sources: RegistrySources): string | undefined {
-  if (sources.allowed && sources.allowed.length > 0 && !anyMatch(sources.allowed, registry)) return 'not in the allowed registries';
+/** Why imports from `registry` (defaulted) are refused, or undefined when they are permitted. */
+export function registryRefusal(registry: string, sources: RegistrySources): 'blocked' | 'not allowed' | undefined {
+  if (sources.allowed && sources.allowed.length > 0 && !anyMatch(sources.allowed, registry, true)) return 'not allowed';
   if (anyMatch(sources.blocked, registry)) return 'blocked';
   return undefined;
 }

@@ -100,13 +100,17 @@ describe('importer', () => {
       const importer = (registrySources: object) => new Importer({ client: c, maxConfigBytes: 1024, serverPlatform: { arch: 'amd64', os: 'linux' }, registrySources });
       const targets = [target('a', 'q.io/x/app:v1'), target('b', 'busybox'), target('c', 'r.example.com:5000/x/app:v1')];
       expect(await importer({ allowed: ['*.example.com'] }).importTargets(targets, undefined)).toEqual([
-        { status: 'Failure', reason: 'Forbidden', message: 'forbidden: registry q.io not in the allowed registries' },
-        { status: 'Failure', reason: 'Forbidden', message: 'forbidden: registry docker.io not in the allowed registries' },
+        { status: 'Failure', reason: 'Forbidden', message: 'forbidden: registry q.io is not in the allowed registries' },
+        { status: 'Failure', reason: 'Forbidden', message: 'forbidden: registry docker.io is not in the allowed registries' },
         expect.objectContaining({ status: 'Success' }),
       ]);
       expect(c.calls.map((x) => x.ref)).toEqual(['r.example.com:5000/x/app:v1']);
-      const [blocked] = await importer({ blocked: ['q.io'] }).importTargets([targets[0]!], undefined);
-      expect(blocked).toEqual({ status: 'Failure', reason: 'Forbidden', message: 'forbidden: registry q.io blocked' });
+      const blocked = await importer({ blocked: ['q.io', 'docker.io'] }).importTargets([targets[0]!, targets[1]!], undefined);
+      expect(blocked).toEqual([
+        { status: 'Failure', reason: 'Forbidden', message: 'forbidden: registry q.io blocked' },
+        // §7.7: the registry as written, empty for a Docker Hub short name.
+        { status: 'Failure', reason: 'Forbidden', message: 'forbidden: registry  blocked' },
+      ]);
       expect(c.calls).toHaveLength(1);
     });
 
@@ -304,7 +308,7 @@ describe('runtime', () => {
       await rt.trigger({ Records: [logRecord(streams.events.at(-1)!.object, 'ADDED', 1)] });
       await (rt.queue as InProcessImportQueue).whenIdle();
       const s = await streams.get({ namespace: 'ns', name: 's' });
-      expect(s.status?.tags?.[0]?.conditions?.[0]).toMatchObject({ reason: 'Forbidden', message: 'forbidden: registry q.io not in the allowed registries' });
+      expect(s.status?.tags?.[0]?.conditions?.[0]).toMatchObject({ reason: 'Forbidden', message: 'forbidden: registry q.io is not in the allowed registries' });
       expect(client.calls).toEqual([]);
       await rt.close();
     });

@@ -12,34 +12,44 @@ const OCI = 'application/vnd.oci.image.manifest.v1+json';
 const b = (v: unknown) => Buffer.from(JSON.stringify(v));
 
 describe('registry-sources', () => {
-  it('matches hosts on any port unless the entry names one, wildcards on subdomains only, case-insensitively', () => {
+  it('matches host and port exactly, or any port with anyPort; wildcards on subdomains only; case-insensitively', () => {
     const cases: [string, string, boolean][] = [
       ['quay.io', 'quay.io', true],
-      ['quay.io', 'Quay.IO:443', true],
+      ['quay.io', 'Quay.IO', true],
+      ['quay.io', 'quay.io:443', false],
       ['quay.io:443', 'quay.io', false],
       ['quay.io:443', 'quay.io:443', true],
       ['quay.io', 'quay.io.evil.com', false],
       ['*.example.com', 'r.example.com', true],
-      ['*.example.com', 'a.b.example.com:5000', true],
+      ['*.example.com', 'a.b.example.com', true],
       ['*.example.com', 'example.com', false],
       ['*.example.com', 'badexample.com', false],
+      ['*.example.com:5000', 'r.example.com:5000', true],
       ['*.example.com:5000', 'r.example.com:5001', false],
-      ['[::1]', '[::1]:5000', true],
       ['[::1]:5000', '[::1]:5000', true],
       ['[::1]:5000', '[::1]', false],
+    ];
+    for (const [pattern, registry, want] of cases) expect(registryMatches(pattern, registry), `${pattern} ~ ${registry}`).toBe(want);
+    const anyPort: [string, string, boolean][] = [
+      ['quay.io', 'quay.io:443', true],
+      ['quay.io:443', 'quay.io', false],
+      ['*.example.com', 'a.b.example.com:5000', true],
+      ['[::1]', '[::1]:5000', true],
       ['127.0.0.1', '127.0.0.1:5000', true],
       ['127.0.0.1', '127.0.0.10:5000', false],
     ];
-    for (const [pattern, registry, want] of cases) expect(registryMatches(pattern, registry), `${pattern} ~ ${registry}`).toBe(want);
+    for (const [pattern, registry, want] of anyPort) expect(registryMatches(pattern, registry, true), `${pattern} ~ ${registry} (any port)`).toBe(want);
   });
   it('refuses registries outside a non-empty allowed list, and blocked ones', () => {
     expect(registryRefusal('quay.io', {})).toBeUndefined();
     expect(registryRefusal('quay.io', { allowed: [] })).toBeUndefined();
-    expect(registryRefusal('quay.io', { allowed: ['localhost', '127.0.0.1'] })).toBe('not in the allowed registries');
+    expect(registryRefusal('quay.io', { allowed: ['localhost', '127.0.0.1'] })).toBe('not allowed');
     expect(registryRefusal('127.0.0.1:5000', { allowed: ['localhost', '127.0.0.1'] })).toBeUndefined();
     expect(registryRefusal('docker.io', { blocked: ['docker.io'] })).toBe('blocked');
     expect(registryRefusal('registry-1.docker.io', { blocked: ['docker.io'] })).toBeUndefined();
-    expect(registryInsecure('r.local:5000', { insecure: ['r.local'] })).toBe(true);
+    expect(registryRefusal('docker.io:5000', { blocked: ['docker.io'] })).toBeUndefined();
+    expect(registryInsecure('r.local:5000', { insecure: ['r.local:5000'] })).toBe(true);
+    expect(registryInsecure('r.local:5000', { insecure: ['r.local'] })).toBe(false);
     expect(registryInsecure('r.local:5000', {})).toBe(false);
   });
 });
