@@ -7,7 +7,7 @@
 import { parse as parseYaml } from 'yaml';
 import type * as core from 'zod/v4/core';
 import { encodeContinue } from '../apimachinery/continue-token.js';
-import { decodeBody, decodeValue, MAX_REQUEST_BODY_BYTES } from '../apimachinery/decode.js';
+import { decodeBody, decodeValue, MAX_REQUEST_BODY_BYTES, stripNulls } from '../apimachinery/decode.js';
 import type { FieldMeta } from '../apimachinery/field-meta.js';
 import { fieldErrors } from '../apimachinery/field-errors.js';
 import { goValue } from '../apimachinery/go-format.js';
@@ -380,8 +380,10 @@ async function serverSideApply<T extends KubeObject>(c: Ctx<T>, opts: WriteOptio
     throw badRequest(`failed to create typed patch object (${where}): ${unknown.map((u) => `.${u}: field not declared in schema`).join(', ')}`);
   }
   const warnings = opts.fieldValidation === 'Warn' ? unknown.map((u) => `unknown field ${JSON.stringify(u)}`) : [];
-  const apply = (live: T | undefined) =>
-    applySsa<T>({
+  // The merge keeps the configuration's explicit nulls; a typed object has none (a null map or
+  // list decodes to nothing), so they go before the strategy sees the result.
+  const apply = (live: T | undefined) => {
+    const result = applySsa<T>({
       live,
       config: config as Record<string, unknown>,
       manager: opts.fieldManager ?? '',
@@ -392,6 +394,8 @@ async function serverSideApply<T extends KubeObject>(c: Ctx<T>, opts: WriteOptio
       meta: c.api.fieldMeta,
       ignore: c.route.subresource === 'status' ? ['spec'] : ['status'],
     });
+    return { ...result, object: stripNulls(result.object) };
+  };
   const writeOpts = { dryRun: opts.dryRun, ...userOf(c), appliedManagedFields: true, ...(c.route.subresource ? { subresource: c.route.subresource } : {}) };
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
@@ -457,6 +461,9 @@ export async function handleResourceRoute<T extends KubeObject>(
     // Negotiated first, as upstream: an unacceptable Accept is a 406 before any work.
     format: negotiateOutput(req.headers['accept'], { table: api.table !== undefined }),
   };
+  // Table options are checked before any work too: upstream parses them only when it renders,
+  // after a write has happened; a request that cannot be answered must not change anything.
+  if (c.format.kind === 'table') parseIncludeObject(firstQuery(req, 'includeObject'));
   const handler = extra[route.verb] ?? (HANDLERS as Partial<Record<string, (c: Ctx<T>) => Promise<ApiResponse>>>)[route.verb];
   if (!handler) throw methodNotSupported({ group: api.def.group, resource: api.def.plural }, route.verb);
   return handler(c);

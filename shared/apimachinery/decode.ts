@@ -169,7 +169,13 @@ export function decodeValue<S extends core.$ZodType>(def: ResourceDefinition, sc
     result = safeParse(schema, raw);
     if (!result.success) throw typeError(cannotHandle(def), def.kind, raw, result.error.issues);
   }
-  return { object: stripNulls(result.data), unknown };
+  const object = stripNulls(result.data);
+  // ObjectMeta is a struct, not a pointer: an object sent without metadata has empty metadata.
+  if (object !== null && typeof object === 'object' && !Array.isArray(object)) {
+    const rec = object as Record<string, unknown>;
+    if (rec['metadata'] === undefined) rec['metadata'] = {};
+  }
+  return { object, unknown };
 }
 
 function typeError(asKind: string, kind: string, raw: unknown, issues: readonly core.$ZodIssue[]): StatusError {

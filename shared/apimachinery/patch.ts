@@ -89,9 +89,11 @@ export function applyPatch(type: Exclude<PatchType, 'apply'>, current: unknown, 
       }
       try {
         return fastJsonPatch.applyPatch(doc, ops as fastJsonPatch.Operation[], true, true, true).newDocument;
-      } catch (e) {
-        if (e instanceof fastJsonPatch.JsonPatchError) throw rejected();
-        throw e;
+      } catch {
+        // Validation errors (JsonPatchError) and operations the library cannot carry out on this
+        // document (a `move` of a value into its own child throws a TypeError) alike: the patch
+        // does not apply, as upstream's "doc is missing path".
+        throw rejected();
       }
     }
     case 'merge': {

@@ -15,7 +15,6 @@ import {
   alreadyExists,
   badRequest,
   conflict,
-  internalError,
   invalid,
   notFound,
   type GroupResource,
@@ -248,8 +247,9 @@ export interface IstagCreate {
 
 /**
  * `POST imagestreamtags`, before the stream is read: the namespace rule, `PrepareForCreate`,
- * validation (422 ImageStreamTag), then the name split (a name without `:` is upstream's 500)
- * and the stream name check (400).
+ * validation (422 ImageStreamTag), then the name split and the stream name check (400). A name
+ * without `:` is a 500 upstream (a plain error from the REST create); here it is the 400 it
+ * should be, with upstream's message: bad input never answers 5xx.
  */
 export function prepareImageStreamTagCreate(body: ImageStreamTag, namespace: string, validation: ValidationOptions = {}): IstagCreate {
   let ist = inNamespace(body, namespace);
@@ -259,7 +259,7 @@ export function prepareImageStreamTagCreate(body: ImageStreamTag, namespace: str
   if (errs.length > 0) throw invalid(istagKind, ist.metadata.name ?? '', errs);
   const name = ist.metadata.name ?? '';
   const { stream: streamName, tag, ok } = splitImageStreamTag(name);
-  if (!ok) throw internalError(`"${name}" must be of the form <stream_name>:<tag>`);
+  if (!ok) throw badRequest(`"${name}" must be of the form <stream_name>:<tag>`);
   checkStreamName(streamName);
   return { ist, streamName, tag };
 }

@@ -151,7 +151,7 @@ describe('imagestreamtags endpoints', () => {
 
     it.each([
       { why: 'an existing spec tag', body: istag('app:v1', { from: { kind: 'DockerImage', name: 'x/y:1' } }), code: 409, message: 'imagestreamtag.image.openshift.io "app:v1" already exists' },
-      { why: 'a name without a colon', body: istag('app'), code: 500, message: 'Internal error occurred: "app" must be of the form <stream_name>:<tag>' },
+      { why: 'a name without a colon', body: istag('app'), code: 400, message: '"app" must be of the form <stream_name>:<tag>' },
       {
         why: 'an invalid spec tag',
         body: istag('app:v3', { from: { kind: 'Image', name: 'x' } }),

@@ -193,7 +193,7 @@ describe('image-stream-tag', () => {
     });
 
     it.each([
-      { why: 'a name without a colon is upstream\'s 500', name: 'app', want: { code: 500, reason: 'InternalError', message: 'Internal error occurred: "app" must be of the form <stream_name>:<tag>' } },
+      { why: 'a name without a colon (upstream answers 500; bad input is a 400 here)', name: 'app', want: { code: 400, reason: 'BadRequest', message: '"app" must be of the form <stream_name>:<tag>' } },
       { why: 'an empty stream name is the lookup 400', name: ':v1', want: { code: 400, reason: 'BadRequest', message: 'Name parameter required.' } },
       {
         why: 'an invalid spec tag is a 422 of the ImageStreamTag kind',
