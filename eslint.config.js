@@ -7,7 +7,7 @@ const noImport = (regexes, message) => ['error', { patterns: regexes.map((regex)
 const DYNAMO = '^@aws-sdk/(client|lib)-dynamodb$';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'cdk.out/', '.local/', 'coverage/', 'bench/results/'] },
+  { ignores: ['node_modules/', 'cdk.out/', '.local/', 'coverage/', 'bench/results/', '.tmp/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
