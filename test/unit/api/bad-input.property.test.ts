@@ -12,6 +12,7 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import fc from 'fast-check';
+import { stringify as stringifyYaml } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../../shared/api/app.js';
 import { bodyText, type ApiResponse } from '../../../shared/api/http.js';
@@ -86,6 +87,35 @@ function pathsOf(v: unknown, prefix: (string | number)[] = []): (string | number
 }
 const STREAM_PATHS = pathsOf(STREAM).filter((p) => p.length > 0);
 
+const SECRET = {
+  apiVersion: 'v1',
+  kind: 'Secret',
+  metadata: { name: 'pull', namespace: 'demo' },
+  type: 'kubernetes.io/dockerconfigjson',
+  data: { '.dockerconfigjson': Buffer.from('{"auths":{"r.example.com":{"auth":"dTpw"}}}').toString('base64') },
+};
+const ROLE_BINDING = {
+  apiVersion: 'rbac.authorization.k8s.io/v1',
+  kind: 'RoleBinding',
+  metadata: { name: 'edit', namespace: 'demo' },
+  roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'edit' },
+  subjects: [{ kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: 'bob' }],
+};
+const DELETE_OPTIONS = {
+  kind: 'DeleteOptions',
+  apiVersion: 'v1',
+  propagationPolicy: 'Background',
+  gracePeriodSeconds: 0,
+  preconditions: { uid: 'x', resourceVersion: '1' },
+  dryRun: ['All'],
+};
+
+/** A valid object of some kind with one random change (a value replaced, removed or added). */
+const mutated = (base: object) =>
+  fc
+    .tuple(fc.constantFrom(...pathsOf(base).filter((p) => p.length > 0)), fc.constantFrom('set', 'delete', 'extra'), fc.jsonValue({ maxDepth: 3 }))
+    .map(([p, how, v]) => mutate(base, p, how as 'set', v));
+
 /** `base` with the value at `path` replaced (or removed, or given an extra key). */
 function mutate(base: unknown, path: (string | number)[], how: 'set' | 'delete' | 'extra', value: unknown): unknown {
   const copy = structuredClone(base) as Record<string | number, unknown>;
@@ -96,7 +126,7 @@ function mutate(base: unknown, path: (string | number)[], how: 'set' | 'delete' 
     if (Array.isArray(node)) node.splice(Number(last), 1);
     else delete node[last];
   } else if (how === 'extra' && node[last] !== null && typeof node[last] === 'object' && !Array.isArray(node[last])) {
-    (node[last] as Record<string, unknown>)['zz' + String(value).slice(0, 8)] = value;
+    (node[last] as Record<string, unknown>)['zz' + (JSON.stringify(value) ?? '').slice(0, 8)] = value;
   } else node[last] = value;
   return copy;
 }
@@ -175,7 +205,9 @@ const accept = fc.constantFrom(
 );
 
 const body = fc.oneof(
-  { weight: 4, arbitrary: fc.tuple(fc.constantFrom(...STREAM_PATHS), fc.constantFrom('set', 'delete', 'extra'), fc.jsonValue({ maxDepth: 3 })).map(([p, how, v]) => JSON.stringify(mutate(STREAM, p, how as 'set', v))) },
+  { weight: 4, arbitrary: mutated(STREAM).map((o) => JSON.stringify(o)) },
+  { weight: 1, arbitrary: mutated(STREAM).map((o) => stringifyYaml(o)) },
+  { weight: 1, arbitrary: fc.oneof(mutated(SECRET), mutated(ROLE_BINDING), mutated(DELETE_OPTIONS)).map((o) => JSON.stringify(o)) },
   { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 4 }).map((v) => JSON.stringify(v)) },
   {
     weight: 2,
