@@ -14,7 +14,7 @@ import { pathToFileURL } from 'node:url';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context, Handler } from 'aws-lambda';
 import { CATCH_ALL_RESOURCE, type StreamingHandler } from '../../shared/api/lambda-adapter.js';
 import { MAX_REQUEST_BODY_BYTES } from '../../shared/apimachinery/decode.js';
-import { requestEntityTooLarge } from '../../shared/apimachinery/status.js';
+import { badRequest, requestEntityTooLarge } from '../../shared/apimachinery/status.js';
 import { Router } from '../../shared/api/router.js';
 import { FAMILY_ENTRIES, routes, type RouteFamily } from '../../shared/api/routes.js';
 
@@ -74,7 +74,7 @@ async function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
   return Buffer.concat(parts);
 }
 
-export function buildEvent(req: IncomingMessage, body: Buffer, resource: string, pathParameters: Record<string, string> | null): APIGatewayProxyEvent {
+export function buildEvent(req: IncomingMessage, body: Buffer, resource: string, pathParameters: Record<string, string> | null, path: string): APIGatewayProxyEvent {
   const url = new URL(req.url ?? '/', 'https://localhost');
   const headers: Record<string, string> = {};
   const multiValueHeaders: Record<string, string[]> = {};
@@ -93,7 +93,7 @@ export function buildEvent(req: IncomingMessage, body: Buffer, resource: string,
   const hasQuery = Object.keys(query).length > 0;
   return {
     resource,
-    path: decodeURIComponent(url.pathname),
+    path,
     httpMethod: (req.method ?? 'GET').toUpperCase(),
     headers,
     multiValueHeaders,
@@ -174,7 +174,17 @@ export async function startDevGateway(opts: DevGatewayOptions): Promise<DevGatew
         return;
       }
       const url = new URL(req.url ?? '/', 'https://localhost');
-      const match = router.match(req.method ?? 'GET', decodeURIComponent(url.pathname));
+      let path: string;
+      try {
+        path = decodeURIComponent(url.pathname);
+      } catch {
+        // A malformed %-escape: the request cannot be routed (API Gateway refuses it too).
+        res.writeHead(400, { 'Content-Type': 'application/json' });
+        res.end(JSON.stringify(badRequest(`invalid URL escape in ${JSON.stringify(url.pathname)}`).status));
+        return;
+      }
+      // The router matches the path as sent and decodes each parameter itself (once).
+      const match = router.match(req.method ?? 'GET', url.pathname);
       let family: RouteFamily = 'discovery';
       let resource = CATCH_ALL_RESOURCE;
       let params: Record<string, string> | null = null;
@@ -184,10 +194,10 @@ export async function startDevGateway(opts: DevGatewayOptions): Promise<DevGatew
         params = Object.keys(match.params).length > 0 ? match.params : null;
       } else if (match.kind === 'method-not-allowed') {
         // API Gateway sends other methods of a known resource to its ANY method.
-        const any = routes.find((r) => router.match(r.method, decodeURIComponent(url.pathname)).kind === 'found');
+        const any = routes.find((r) => router.match(r.method, url.pathname).kind === 'found');
         if (any) family = any.family;
       }
-      const event = buildEvent(req, body, resource, params);
+      const event = buildEvent(req, body, resource, params, path);
       const mod = handlers[family];
       let status: number;
       if (mod.streamingHandler) {

@@ -116,6 +116,16 @@ describe('foundation (kubectl, black box)', () => {
       expect(after.json.metadata.resourceVersion).toBe(before.json.metadata.resourceVersion);
     });
 
+    it('answers a malformed %-escape in the path with a 400 Status, and decodes a name once', async () => {
+      const bad = await http(stack, 'GET', `${BASE}/a%zz`);
+      expect(bad.status).toBe(400);
+      expect(bad.json).toMatchObject({ kind: 'Status', code: 400, reason: 'BadRequest' });
+      // "%2541" is the name "%41", which no object can have: never the object "A".
+      const once = await http(stack, 'GET', `${BASE}/x%2541`);
+      expect(once.status).toBe(404);
+      expect(once.json.message).toBe('imagestreams.image.openshift.io "x%41" not found');
+    });
+
     it('answers an unknown path with 404 page not found', async () => {
       const res = await http(stack, 'GET', '/apis/nope/v1');
       expect(res.status).toBe(404);
