@@ -326,7 +326,7 @@ function harness() {
     if (res.status >= 400) expect(await revisions(), `a failed request wrote: ${where}`).toBe(before);
     return res;
   };
-  return { send, check, ensureStreams, currentRv };
+  return { app, send, check, ensureStreams, currentRv };
 }
 
 /** Sets fields of `metadata` in a JSON object body (other bodies unchanged). */
@@ -416,6 +416,38 @@ describe('bad input (property-based)', () => {
     );
     // The generator reaches the success paths too, not only the early rejections.
     expect(succeeded).toBeGreaterThan(RUNS / 10);
+  }, 120_000);
+
+  it('watch requests with junk parameters: a 4xx Status before any event, or a stream that starts', async () => {
+    const h = harness();
+    const watches = routes.filter((r) => r.kind === 'resource' && (r.verb === 'watch' || r.verb === 'list') && r.resource === 'imagestreams');
+    const watchRequest = fc.record({
+      route: fc.constantFrom(...watches),
+      namespace: segment(['demo']),
+      name: segment(['a']),
+      query: fc.array(fc.tuple(queryKeys, junk), { maxLength: 4 }),
+      accept,
+    });
+    await fc.assert(
+      fc.asyncProperty(watchRequest, async (r) => {
+        const path = r.route.path.replace('{namespace}', r.namespace).replace('{name}', r.name);
+        const query = new Map<string, string[]>([['watch', ['true']]]);
+        for (const [k, v] of r.query) query.set(k, [...(query.get(k) ?? []), v]);
+        const abort = new AbortController();
+        const res = await h.app.handle({ method: 'GET', path, params: {}, query, headers: { authorization: `Bearer ${TOKEN}`, accept: r.accept }, body: undefined, signal: abort.signal });
+        abort.abort();
+        const where = `GET ${path} ${JSON.stringify([...query])} ${r.accept} → ${res.statusCode}`;
+        expect(res.statusCode < 500, where).toBe(true);
+        if (res.statusCode >= 400) {
+          const text = Buffer.isBuffer(res.body) ? res.body.toString('utf8') : await bodyText(res.body);
+          if (text !== '404 page not found\n') expect(JSON.parse(text), where).toMatchObject({ kind: 'Status', code: res.statusCode });
+        } else if (!Buffer.isBuffer(res.body) && typeof res.body !== 'string') {
+          // A stream: it ends once aborted (no event is waited for).
+          for await (const _chunk of res.body) break;
+        }
+      }),
+      { seed: SEED, numRuns: Math.ceil(RUNS / 5), endOnFailure: true },
+    );
   }, 120_000);
 
   describe('what the properties found (each once a 500 or a write behind an error)', () => {
