@@ -82,6 +82,12 @@ describe('ws-gateway', () => {
       await expect(open(port, '/apis/g/v1/things')).rejects.toThrow('status 401');
     });
 
+    it('refuses a path with a malformed %-escape with a 400 Status, without running $connect', async () => {
+      const { port, events } = await start({});
+      await expect(open(port, '/apis/g/v1/namespaces/a%zz/things')).rejects.toThrow('status 400');
+      expect(events).toEqual([]);
+    });
+
     it('sends client messages to $default and a close to $disconnect', async () => {
       // Prepare
       const { port, events } = await start({});
