@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
 process.env['POWERTOOLS_LOG_LEVEL'] ??= 'ERROR';
-const { LOOPBACK_REGISTRIES, startLocalStack } = await import('../infra/local/stack.js');
+const { loopbackOnly, startLocalStack } = await import('../infra/local/stack.js');
 const { startRegistry } = await import('../test/helpers/registry.js');
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -55,7 +55,7 @@ const stack = await startLocalStack({
   kubeconfigOut: path.join(dir, 'kubeconfig'),
   tokensFile: path.join(dir, 'tokens.csv'),
   stateDir: dir,
-  env: { IMPORT_CA_FILE: registry.caFile!, IMPORT_ALLOWED_REGISTRIES: LOOPBACK_REGISTRIES, POWERTOOLS_LOG_LEVEL: 'ERROR' },
+  env: { IMPORT_CA_FILE: registry.caFile!, ...loopbackOnly(), POWERTOOLS_LOG_LEVEL: 'ERROR' },
 });
 try {
   const pushed = await registry.pushImage('bench/app', 'v1');

@@ -240,7 +240,7 @@ async function main(): Promise<void> {
   process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
   const [writes = '200', subscribers = '1000', events = '5'] = process.argv.slice(2);
   const { startDynamoDbLocal } = await import('../infra/local/dynamodb-local.js');
-  const { LOOPBACK_REGISTRIES, startLocalStack } = await import('../infra/local/stack.js');
+  const { loopbackOnly, startLocalStack } = await import('../infra/local/stack.js');
   const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
   const dir = mkdtempSync(path.join(tmpdir(), 'watch-bench-'));
   const ddb = await startDynamoDbLocal();
@@ -254,7 +254,7 @@ async function main(): Promise<void> {
       tokensFile: path.join(dir, 'tokens.csv'),
       stateDir: dir,
       watchTickMs: 3_600_000,
-      env: { IMPORT_ALLOWED_REGISTRIES: LOOPBACK_REGISTRIES },
+      env: loopbackOnly(),
     });
     try {
       const latency = await measureWriteToEvent(stack, { writes: Number(writes) });

@@ -8,7 +8,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
-const { LOOPBACK_REGISTRIES, startLocalStack } = await import('../../infra/local/stack.js');
+const { loopbackOnly, startLocalStack } = await import('../../infra/local/stack.js');
 
 export interface HostOptions {
   readonly root: string;
@@ -77,7 +77,7 @@ try {
     stateDir: opts.stateDir,
     watchTickMs: 3_600_000,
     ...(opts.streamPollMs !== undefined ? { streamPollMs: opts.streamPollMs } : {}),
-    env: { IMPORT_ALLOWED_REGISTRIES: LOOPBACK_REGISTRIES, ...opts.env },
+    env: { ...loopbackOnly(opts.env), ...opts.env },
   });
   let stopping: Promise<void> | undefined;
   // A parked stream poller (long poll interval) only notices the stop after its sleep: give the

@@ -135,6 +135,11 @@ async function loadWatchModules(root: string): Promise<WatchModules> {
  */
 export const LOOPBACK_REGISTRIES = 'localhost,127.0.0.1,[::1]';
 
+/** The environment that keeps a stack's imports on loopback, unless `env` chose its own registry lists. */
+export function loopbackOnly(env: Readonly<Record<string, string>> = {}): Record<string, string> {
+  return env['IMPORT_ALLOWED_REGISTRIES'] !== undefined || env['IMPORT_BLOCKED_REGISTRIES'] !== undefined ? {} : { IMPORT_ALLOWED_REGISTRIES: LOOPBACK_REGISTRIES };
+}
+
 export async function startLocalStack(opts: LocalStackOptions): Promise<LocalStack> {
   let ddb: DynamoDbLocal | undefined;
   let gateway: DevGateway | undefined;

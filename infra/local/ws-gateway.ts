@@ -23,7 +23,6 @@ import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { WebSocketEvent, WebSocketResult } from '../../shared/watch/connect.js';
 import { MAX_MESSAGE_BYTES } from '../../shared/watch/framing.js';
-import { badRequest } from '../../shared/apimachinery/status.js';
 
 export interface WsHandlers {
   readonly connect: (event: WebSocketEvent) => Promise<WebSocketResult>;
@@ -207,16 +206,9 @@ export async function startWsGateway(opts: WsGatewayOptions): Promise<WsGateway>
         const url = new URL(req.url ?? '/', 'https://localhost');
         const query = new Map<string, string[]>();
         for (const [k, v] of url.searchParams) query.set(k, [...(query.get(k) ?? []), v]);
-        // On a Kubernetes URL the path is the watch; on `/<stage>` it comes in `?path=` (AWS).
-        if (url.pathname !== stagePath && url.pathname !== `${stagePath}/`) {
-          let path: string;
-          try {
-            path = decodeURIComponent(url.pathname);
-          } catch {
-            return refuse(socket, { statusCode: 400, body: JSON.stringify(badRequest(`invalid URL escape in ${JSON.stringify(url.pathname)}`).status) });
-          }
-          query.set('path', [path]);
-        }
+        // On a Kubernetes URL the path is the watch; on `/<stage>` it comes in `?path=` (AWS). Either
+        // way $connect gets the path as sent (%-escapes kept) and decodes its parameters once.
+        if (url.pathname !== stagePath && url.pathname !== `${stagePath}/`) query.set('path', [url.pathname]);
         const connectionId = newConnectionId();
         const connectedAt = Date.now();
         const event: WebSocketEvent = {

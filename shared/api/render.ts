@@ -6,6 +6,7 @@
 import { stringify as toYaml } from 'yaml';
 import { negotiateOutput, type OutputFormat } from '../apimachinery/negotiation.js';
 import { internalError, isStatusError, type Status } from '../apimachinery/status.js';
+import { parseIncludeObject } from '../apimachinery/table.js';
 import type { ApiResponse } from './http.js';
 
 const JSON_TYPE = 'application/json';
@@ -60,3 +61,14 @@ export function pageNotFound(): ApiResponse {
 }
 
 export { negotiateOutput };
+
+const WRITE_VERBS: ReadonlySet<string> = new Set(['create', 'update', 'patch', 'delete', 'deletecollection']);
+
+/**
+ * A write answered as a Table checks its Table options before anything is written: upstream
+ * parses `includeObject` only when it renders, after the write, so a bad value would change
+ * the object and still fail. Reads keep upstream's order (a missing object is still a 404).
+ */
+export function checkTableOptionsBeforeWrite(verb: string, format: OutputFormat, includeObject: string | undefined): void {
+  if (format.kind === 'table' && WRITE_VERBS.has(verb)) parseIncludeObject(includeObject);
+}

@@ -39,7 +39,7 @@ import {
   timeout,
 } from '../apimachinery/status.js';
 import { firstQuery, type ApiRequest, type ApiResponse, type UserInfo } from './http.js';
-import { formattedResponse } from './render.js';
+import { checkTableOptionsBeforeWrite, formattedResponse } from './render.js';
 import type { ResourceRoute } from './routes.js';
 
 export interface ResourceApi<T extends KubeObject> {
@@ -461,9 +461,7 @@ export async function handleResourceRoute<T extends KubeObject>(
     // Negotiated first, as upstream: an unacceptable Accept is a 406 before any work.
     format: negotiateOutput(req.headers['accept'], { table: api.table !== undefined }),
   };
-  // Table options are checked before any work too: upstream parses them only when it renders,
-  // after a write has happened; a request that cannot be answered must not change anything.
-  if (c.format.kind === 'table') parseIncludeObject(firstQuery(req, 'includeObject'));
+  checkTableOptionsBeforeWrite(route.verb, c.format, firstQuery(req, 'includeObject'));
   const handler = extra[route.verb] ?? (HANDLERS as Partial<Record<string, (c: Ctx<T>) => Promise<ApiResponse>>>)[route.verb];
   if (!handler) throw methodNotSupported({ group: api.def.group, resource: api.def.plural }, route.verb);
   return handler(c);

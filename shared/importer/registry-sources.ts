@@ -11,6 +11,7 @@
  * without a port admits the host on any port (loopback registries on ephemeral ports). Host
  * names compare case-insensitively.
  */
+import { splitHostPort } from '../image/image-reference.js';
 
 export interface RegistrySources {
   /** When not empty, the only registries imports may use. */
@@ -26,15 +27,12 @@ interface HostPort {
   readonly port: string | undefined;
 }
 
-function splitHostPort(text: string): HostPort {
+function hostPortOf(text: string): HostPort {
   const lower = text.trim().toLowerCase();
-  if (lower.startsWith('[')) {
-    const end = lower.indexOf(']');
-    const rest = lower.slice(end + 1);
-    return { host: lower.slice(0, end + 1), port: rest.startsWith(':') ? rest.slice(1) : undefined };
-  }
-  const colon = lower.lastIndexOf(':');
-  return colon < 0 ? { host: lower, port: undefined } : { host: lower.slice(0, colon), port: lower.slice(colon + 1) };
+  const split = splitHostPort(lower);
+  if (split) return split;
+  // No port: the whole is the host (brackets of an IPv6 literal dropped, as with a port).
+  return { host: lower.startsWith('[') && lower.endsWith(']') ? lower.slice(1, -1) : lower, port: undefined };
 }
 
 /**
@@ -42,8 +40,8 @@ function splitHostPort(text: string): HostPort {
  * `anyPort`, an entry without a port matches every port.
  */
 export function registryMatches(pattern: string, registry: string, anyPort = false): boolean {
-  const p = splitHostPort(pattern);
-  const r = splitHostPort(registry);
+  const p = hostPortOf(pattern);
+  const r = hostPortOf(registry);
   if (p.port !== r.port && !(anyPort && p.port === undefined)) return false;
   if (p.host.startsWith('*.')) return r.host.endsWith(p.host.slice(1));
   return p.host === r.host;

@@ -6,7 +6,7 @@
  * - every error is a Kubernetes `Status` whose `code` is the HTTP status;
  * - a request that fails writes nothing (no store's revision moves).
  *
- * The seed is fixed so CI is deterministic; `FUZZ_SEED`/`FUZZ_RUNS` explore further.
+ * The seed is fixed so CI is deterministic (`test/helpers/fuzz.ts`).
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import fc from 'fast-check';
@@ -19,6 +19,7 @@ import { routes } from '../../shared/api/routes.js';
 import type { KubeObject } from '../../shared/apimachinery/meta.js';
 import { loadConfig } from '../../shared/config.js';
 import { MemoryStore } from '../../shared/storage/memory-store.js';
+import { fuzzParams } from './fuzz.js';
 
 export const TOKEN = 't0ken';
 
@@ -282,7 +283,6 @@ const request = fc.record({
   currentRv: fc.boolean(),
 });
 
-export const SEED = Number(process.env['FUZZ_SEED'] ?? 20261127);
 export const STREAMS = '/apis/image.openshift.io/v1/namespaces/demo/imagestreams';
 
 interface Sent {
@@ -388,7 +388,7 @@ export function badInputProperties(target: FuzzTarget, runs: number, timeoutMs =
           if (b !== undefined && r.contentType !== '') headers['content-type'] = r.contentType;
           await h.check(r.route.method, path, q, headers, b);
         }),
-        { seed: SEED, numRuns: runs, endOnFailure: true },
+        { ...fuzzParams(runs), numRuns: runs },
       );
     }, timeoutMs);
 
@@ -434,7 +434,7 @@ export function badInputProperties(target: FuzzTarget, runs: number, timeoutMs =
           })();
           if (res.status < 300) succeeded++;
         }),
-        { seed: SEED, numRuns: runs, endOnFailure: true },
+        { ...fuzzParams(runs), numRuns: runs },
       );
       // The generator reaches the success paths too, not only the early rejections.
       expect(succeeded).toBeGreaterThan(runs / 10);
@@ -468,7 +468,7 @@ export function badInputProperties(target: FuzzTarget, runs: number, timeoutMs =
             for await (const _chunk of res.body) break;
           }
         }),
-        { seed: SEED, numRuns: Math.ceil(runs / 5), endOnFailure: true },
+        { ...fuzzParams(runs), numRuns: Math.ceil(runs / 5) },
       );
     }, timeoutMs);
 }

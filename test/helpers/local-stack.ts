@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { inject } from 'vitest';
-import { LOOPBACK_REGISTRIES, startLocalStack, type LocalStack } from '../../infra/local/stack.js';
+import { loopbackOnly, startLocalStack, type LocalStack } from '../../infra/local/stack.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -34,7 +34,7 @@ export async function startStackForTest(env: Record<string, string> = {}, opts: 
     kubeconfigOut: path.join(dir, 'kubeconfig'),
     tokensFile: path.join(dir, 'tokens.csv'),
     stateDir: dir,
-    env: { IMPORT_ALLOWED_REGISTRIES: LOOPBACK_REGISTRIES, ...env },
+    env: { ...loopbackOnly(env), ...env },
     importer: opts.importer ?? false,
   });
   return { ...stack, dir };

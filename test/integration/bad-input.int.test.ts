@@ -7,6 +7,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe } from 'vitest';
 import { badInputProperties, dynamoTarget } from '../helpers/bad-input.js';
 import { freshTable, localClient } from '../helpers/dynamo.js';
+import { fuzzRuns } from '../helpers/fuzz.js';
 
 let client: DynamoDBClient;
 let table: { name: string; drop: () => Promise<void> };
@@ -21,5 +22,5 @@ afterAll(async () => {
 
 describe('bad input (property-based, DynamoDB Local)', () => {
   // Fewer cases than in memory: every request is several DynamoDB round trips.
-  badInputProperties(() => dynamoTarget(client, table.name)(), Number(process.env['FUZZ_RUNS'] ?? 250), 240_000);
+  badInputProperties(() => dynamoTarget(client, table.name)(), fuzzRuns(250), 240_000);
 });

@@ -82,10 +82,11 @@ describe('ws-gateway', () => {
       await expect(open(port, '/apis/g/v1/things')).rejects.toThrow('status 401');
     });
 
-    it('refuses a path with a malformed %-escape with a 400 Status, without running $connect', async () => {
+    it('passes the path to $connect as sent, %-escapes kept (as the AWS form carries it)', async () => {
       const { port, events } = await start({});
-      await expect(open(port, '/apis/g/v1/namespaces/a%zz/things')).rejects.toThrow('status 400');
-      expect(events).toEqual([]);
+      const { ws } = await open(port, '/apis/g/v1/namespaces/dem%6f/things%zz?watch=1');
+      expect(events[0]!.queryStringParameters).toEqual({ path: '/apis/g/v1/namespaces/dem%6f/things%zz', watch: '1' });
+      ws.close();
     });
 
     it('sends client messages to $default and a close to $disconnect', async () => {

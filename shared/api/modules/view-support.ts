@@ -15,7 +15,7 @@ import { IMAGE_GROUP } from '../../image/resource.js';
 import type { ImageStream } from '../../image/types.js';
 import type { VirtualContext } from '../app.js';
 import { firstQuery, type ApiRequest, type ApiResponse } from '../http.js';
-import { formattedResponse } from '../render.js';
+import { checkTableOptionsBeforeWrite, formattedResponse } from '../render.js';
 import type { ResourceRoute } from '../routes.js';
 
 export interface ViewRequest {
@@ -30,13 +30,15 @@ export interface ViewRequest {
 
 /** The request as the generic endpoints see it; the representation is negotiated first (406 before any work). */
 export function viewRequest(route: ResourceRoute, req: ApiRequest, opts: { table: boolean; clock?: () => Date }): ViewRequest {
+  const format = negotiateOutput(req.headers['accept'], { table: opts.table });
+  checkTableOptionsBeforeWrite(route.verb, format, firstQuery(req, 'includeObject'));
   return {
     route,
     req,
     namespace: req.params['namespace'] ?? '',
     name: req.params['name'] ?? '',
     pretty: parseBool('pretty', firstQuery(req, 'pretty')) ?? false,
-    format: negotiateOutput(req.headers['accept'], { table: opts.table }),
+    format,
     now: (opts.clock ?? (() => new Date()))(),
   };
 }

@@ -4,12 +4,12 @@
  * and the regression cases of what they found.
  */
 import { describe, expect, it } from 'vitest';
+import { fuzzRuns } from '../../helpers/fuzz.js';
 import { badInputProperties, harness, memoryTarget, mutate, STREAM, STREAMS, withRv } from '../../helpers/bad-input.js';
 
-const RUNS = Number(process.env['FUZZ_RUNS'] ?? 1500);
 
 describe('bad input (property-based, in-memory stores)', () => {
-  badInputProperties(memoryTarget, RUNS);
+  badInputProperties(memoryTarget, fuzzRuns(1500));
 
   describe('what the properties found (each once a 500 or a write behind an error)', () => {
     it('an object sent without metadata is a 400 name mismatch, not a crash', async () => {
@@ -54,6 +54,19 @@ describe('bad input (property-based, in-memory stores)', () => {
       );
       expect(res.status).toBe(400);
       expect(await h.currentRv(`${STREAMS}/a`)).toBe(rv);
+    });
+
+    it('an imagestreamtag write asked for as a Table with a bad includeObject fails before the write; a read keeps its 404', async () => {
+      const h = harness(memoryTarget);
+      await h.ensureStreams();
+      const rv = await h.currentRv(`${STREAMS}/a`);
+      const table = { 'content-type': 'application/json', accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' };
+      const istags = '/apis/image.openshift.io/v1/namespaces/demo/imagestreamtags';
+      const body = { apiVersion: 'image.openshift.io/v1', kind: 'ImageStreamTag', metadata: { name: 'a:new' }, tag: { name: 'new', from: { kind: 'DockerImage', name: 'quay.io/x/y:new' } } };
+      const res = await h.check('POST', istags, [['includeObject', 'Everything']], table, JSON.stringify(body));
+      expect(res.status).toBe(400);
+      expect(await h.currentRv(`${STREAMS}/a`)).toBe(rv);
+      expect((await h.check('GET', `${istags}/a:missing`, [['includeObject', 'Everything']], table)).status).toBe(404);
     });
 
     it('an imagestreamtag created without a colon in its name is a 400 (upstream: 500)', async () => {

@@ -11,8 +11,9 @@ import { decodeManagedFields, ManagedFieldsDecodeError } from '../../../shared/a
 import { parseImageReference } from '../../../shared/image/image-reference.js';
 import { CredentialKeyring } from '../../../shared/importer/credentials.js';
 import { ManifestError, parseImageConfig, parseManifest } from '../../../shared/importer/manifests.js';
+import { fuzzParams } from '../../helpers/fuzz.js';
 
-const params = { seed: Number(process.env['FUZZ_SEED'] ?? 20261127), numRuns: Number(process.env['FUZZ_RUNS'] ?? 1000) };
+const params = fuzzParams(1000);
 
 /** Runs `f`; an exception must be one of `allowed`. */
 function onlyThrows(f: () => unknown, ...allowed: (new (...args: never[]) => Error)[]): void {

@@ -5,6 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { fuzzParams } from '../../helpers/fuzz.js';
 import { ALL, harness, NS } from './harness.js';
 
 const junk = fc.oneof(
@@ -39,7 +40,7 @@ describe('watch connect (property-based)', () => {
           expect(stored, where).toBe(1);
         }
       }),
-      { seed: Number(process.env['FUZZ_SEED'] ?? 20261127), numRuns: Number(process.env['FUZZ_RUNS'] ?? 1000), endOnFailure: true },
+      fuzzParams(1000),
     );
   });
 });

@@ -100,7 +100,7 @@ export function harness(opts: { retainEvents?: number; tuning?: Parameters<typeo
     closed,
     async connect(id, path, o = {}) {
       const u = new URL(path, 'https://local');
-      const query: Record<string, string> = { path: decodeURIComponent(u.pathname) };
+      const query: Record<string, string> = { path: u.pathname };
       for (const [k, v] of u.searchParams) query[k] = v;
       const headers: Record<string, string> = {};
       if (o.origin !== null) headers['Origin'] = o.origin ?? 'https://console.example.com';
