@@ -4,7 +4,6 @@
  * the body, calls the ResourceService and renders the result. Nothing here is specific to
  * ImageStreams; a resource plugs in through `ResourceApi`.
  */
-import { parse as parseYaml } from 'yaml';
 import type * as core from 'zod/v4/core';
 import { encodeContinue } from '../apimachinery/continue-token.js';
 import { decodeBody, decodeValue, MAX_REQUEST_BODY_BYTES, stripNulls } from '../apimachinery/decode.js';
@@ -23,7 +22,7 @@ import type { ChangeLog } from '../apimachinery/registry/store.js';
 import { watchChanges } from '../apimachinery/watch.js';
 import { negotiateOutput, type OutputFormat } from '../apimachinery/negotiation.js';
 import { fieldManagerFromUserAgent, parseBool, parseDeleteOptions, parseWriteOptions, type WriteOptions } from '../apimachinery/options.js';
-import { applyPatch as applySsa, validateApplyConfiguration } from '../apimachinery/server-side-apply.js';
+import { applyPatch as applySsa, decodeApplyConfiguration } from '../apimachinery/server-side-apply.js';
 import type { ResourceService } from '../apimachinery/registry/resource-service.js';
 import { groupVersionOf, type ResourceDefinition } from '../apimachinery/resource.js';
 import {
@@ -362,30 +361,15 @@ async function patch<T extends KubeObject>(c: Ctx<T>): Promise<ApiResponse> {
 
 /** `application/apply-patch+yaml`: server-side apply (creates a missing object, 201). */
 async function serverSideApply<T extends KubeObject>(c: Ctx<T>, opts: WriteOptions, text: string): Promise<ApiResponse> {
-  const strict = opts.fieldValidation === 'Strict';
-  let config: unknown;
-  try {
-    config = parseYaml(text, { uniqueKeys: strict });
-  } catch (e) {
-    const msg = e instanceof Error ? e.message.split('\n')[0] : String(e);
-    throw badRequest(strict ? `error strict decoding YAML: ${msg}` : `error decoding YAML: ${msg}`);
-  }
   const apiVersion = groupVersionOf(c.api.def);
-  validateApplyConfiguration(config, { apiVersion, kind: c.api.def.kind }, c.api.fieldMeta);
-  // Unknown fields are never applied: drop them (reporting them per fieldValidation).
-  const { unknown } = decodeValue(c.api.def, c.api.schema, config);
-  const md = (config as { metadata?: { name?: string; namespace?: string; uid?: string } }).metadata ?? {};
-  if (unknown.length > 0 && strict) {
-    const where = `${md.namespace ?? ''}/${md.name ?? ''}; ${apiVersion}, Kind=${c.api.def.kind}`;
-    throw badRequest(`failed to create typed patch object (${where}): ${unknown.map((u) => `.${u}: field not declared in schema`).join(', ')}`);
-  }
-  const warnings = opts.fieldValidation === 'Warn' ? unknown.map((u) => `unknown field ${JSON.stringify(u)}`) : [];
+  const { config, warnings } = decodeApplyConfiguration(c.api.def, c.api.schema, c.api.fieldMeta, text, opts.fieldValidation);
+  const md = (config['metadata'] ?? {}) as { name?: string; namespace?: string; uid?: string };
   // The merge keeps the configuration's explicit nulls; a typed object has none (a null map or
   // list decodes to nothing), so they go before the strategy sees the result.
   const apply = (live: T | undefined) => {
     const result = applySsa<T>({
       live,
-      config: config as Record<string, unknown>,
+      config,
       manager: opts.fieldManager ?? '',
       force: opts.force ?? false,
       apiVersion,

@@ -8,6 +8,8 @@
  * `last-applied-configuration` annotation). Pure functions; storage and HTTP are the
  * caller's.
  */
+import { parse as parseYaml } from 'yaml';
+import type * as core from 'zod/v4/core';
 import { deepEqual } from './equality.js';
 import type { FieldMeta } from './field-meta.js';
 import { goQuote } from './go-format.js';
@@ -39,6 +41,8 @@ import {
   type JsonObject,
 } from './managed-fields/typed.js';
 import type { KubeObject, ManagedFieldsEntry } from './meta.js';
+import { decodeValue, type FieldValidation } from './decode.js';
+import { groupVersionOf, type ResourceDefinition } from './resource.js';
 import { badRequest, StatusError, type StatusCause } from './status.js';
 import { TOTAL_ANNOTATION_SIZE_LIMIT } from './validation.js';
 
@@ -438,4 +442,38 @@ export function applyPatch<T extends KubeObject>(opts: ApplyPatchOptions<T>): Ap
 /** The field set an applied configuration claims (what its `Apply` entry will hold), for tests and diagnostics. */
 export function appliedFieldSet(config: JsonObject, meta: FieldMeta, ignore?: ResetFields): FieldSet {
   return fieldSetOf(config, meta).recursiveDifference(resetFieldSet(ignore)).difference(UNTRACKED_FIELDS);
+}
+
+/**
+ * An `application/apply-patch+yaml` body as the applier sees it: YAML (or JSON) parsed —
+ * duplicate keys are an error under `Strict` — the configuration checked
+ * ({@link validateApplyConfiguration}), and unknown fields dropped: refused under `Strict`,
+ * reported as warnings under `Warn`, silent under `Ignore`.
+ */
+export function decodeApplyConfiguration<S extends core.$ZodType>(
+  def: ResourceDefinition,
+  schema: S,
+  meta: FieldMeta,
+  text: string,
+  fieldValidation: FieldValidation,
+): { config: Record<string, unknown>; warnings: string[] } {
+  const strict = fieldValidation === 'Strict';
+  let config: unknown;
+  try {
+    config = parseYaml(text, { uniqueKeys: strict });
+  } catch (e) {
+    const msg = e instanceof Error ? e.message.split('\n')[0] : String(e);
+    throw badRequest(strict ? `error strict decoding YAML: ${msg}` : `error decoding YAML: ${msg}`);
+  }
+  const apiVersion = groupVersionOf(def);
+  validateApplyConfiguration(config, { apiVersion, kind: def.kind }, meta);
+  // Unknown fields are never applied: drop them (reporting them per fieldValidation).
+  const { unknown } = decodeValue(def, schema, config);
+  const rec = config as Record<string, unknown>;
+  if (unknown.length > 0 && strict) {
+    const md = (rec['metadata'] ?? {}) as { name?: string; namespace?: string };
+    const where = `${md.namespace ?? ''}/${md.name ?? ''}; ${apiVersion}, Kind=${def.kind}`;
+    throw badRequest(`failed to create typed patch object (${where}): ${unknown.map((u) => `.${u}: field not declared in schema`).join(', ')}`);
+  }
+  return { config: rec, warnings: fieldValidation === 'Warn' ? unknown.map((u) => `unknown field ${JSON.stringify(u)}`) : [] };
 }

@@ -138,6 +138,20 @@ tag:
     expect(strict.stderr).toContain('strict decoding error: unknown field "tag.bogus"');
   });
 
+  it('kubectl apply --server-side of an ImageStreamTag: creates a tag, then changes it with --force-conflicts', async () => {
+    const manifest = (from: string) => `apiVersion: image.openshift.io/v1\nkind: ImageStreamTag\nmetadata:\n  name: app:ssa\ntag:\n  from: {kind: DockerImage, name: ${from}}\n`;
+    const created = await k(['-n', 'demo', 'apply', '--server-side', '-f', writeManifest(stack, 'ssa.yaml', manifest('quay.io/example/app:ssa'))]);
+    expect(created.stderr).toBe('');
+    expect(created.stdout).toBe('imagestreamtag.image.openshift.io/app:ssa serverside-applied\n');
+    const moved = writeManifest(stack, 'ssa2.yaml', manifest('quay.io/example/app:ssa2'));
+    // The view keeps no managedFields, so the tag's current values belong to "before-first-apply".
+    expect((await k(['-n', 'demo', 'apply', '--server-side', '-f', moved])).stderr).toContain('conflict with "before-first-apply"');
+    expect((await k(['-n', 'demo', 'apply', '--server-side', '--force-conflicts', '-f', moved])).stdout).toBe('imagestreamtag.image.openshift.io/app:ssa serverside-applied\n');
+    const from = await k(['-n', 'demo', 'get', 'is', 'app', '-o', 'jsonpath={.spec.tags[?(@.name=="ssa")].from.name}']);
+    expect(from.stdout).toBe('quay.io/example/app:ssa2');
+    expect((await k(['-n', 'demo', 'delete', 'istag', 'app:ssa'])).code).toBe(0);
+  });
+
   it('kubectl delete istag removes the spec tag and its history; other tags stay', async () => {
     const out = await k(['-n', 'demo', 'delete', 'istag', 'app:v1']);
     expect(out.stderr).toBe('');

@@ -15,9 +15,11 @@ import { goValue } from '../../apimachinery/go-format.js';
 import { findDuplicateKeys } from '../../apimachinery/json-body.js';
 import { matchesLabels } from '../../apimachinery/label-selector.js';
 import { parseListOptions } from '../../apimachinery/list-options.js';
-import { parseDeleteOptions, parseWriteOptions } from '../../apimachinery/options.js';
+import { parseDeleteOptions, parseWriteOptions, type WriteOptions } from '../../apimachinery/options.js';
 import { applyPatch, jsonPatchUnknownFields, patchTypeOf } from '../../apimachinery/patch.js';
 import type { ResourceService, WriteOpts } from '../../apimachinery/registry/resource-service.js';
+import { groupVersionOf } from '../../apimachinery/resource.js';
+import { applyPatch as applySsa, decodeApplyConfiguration } from '../../apimachinery/server-side-apply.js';
 import {
   invalid,
   isStatusError,
@@ -25,7 +27,6 @@ import {
   notFound,
   requestEntityTooLarge,
   serverTimeout,
-  unsupportedMediaType,
 } from '../../apimachinery/status.js';
 import type { ImageConfig } from '../../image/config.js';
 import {
@@ -56,7 +57,6 @@ import { isNotFound, isReason, respond, respondList, respondObject, viewRequest,
 /** Upstream retries a tag write 10 times on conflicts before answering ServerTimeout. */
 const WRITE_ATTEMPTS = 10;
 
-const PATCH_TYPES = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json'];
 
 const presenter: Presenter<ImageStreamTag> = {
   def: imageStreamTagResource,
@@ -188,11 +188,11 @@ export function imageStreamTagsModule(deps: ImageStreamTagsDeps): VirtualModule 
 
   async function patch(c: ViewRequest): Promise<ApiResponse> {
     const type = patchTypeOf(c.req.headers['content-type']);
-    if (type === 'apply') throw unsupportedMediaType(PATCH_TYPES);
-    const opts = parseWriteOptions('PatchOptions', c.req.query);
+    const opts = parseWriteOptions('PatchOptions', c.req.query, { isApply: type === 'apply' });
     const body = c.req.body ?? Buffer.alloc(0);
     if (body.length > MAX_REQUEST_BODY_BYTES) throw requestEntityTooLarge(`limit is ${MAX_REQUEST_BODY_BYTES}`);
     const text = body.toString('utf8');
+    if (type === 'apply') return apply(c, opts, text);
     const doc = safeJson(text);
     const docProblems =
       opts.fieldValidation === 'Ignore'
@@ -213,6 +213,31 @@ export function imageStreamTagsModule(deps: ImageStreamTagsDeps): VirtualModule 
       }
       warnings = opts.fieldValidation === 'Warn' ? problems : [];
       return normalize(object);
+    };
+    return write(c, updated, opts.dryRun, opts.fieldManager, () => warnings);
+  }
+
+  /**
+   * Server-side apply of an ImageStreamTag: the configuration merged into the tag as it reads
+   * now, then written like a PUT (creating the tag, or the stream, when missing: 201). The
+   * view has no managedFields of its own (its metadata is the stream's and the spec tag's),
+   * so there is no other manager to conflict with; the stream's own entries record the write.
+   */
+  async function apply(c: ViewRequest, opts: WriteOptions, text: string): Promise<ApiResponse> {
+    const { config, warnings } = decodeApplyConfiguration(imageStreamTagResource, imageStreamTagSchema, IMAGE_STREAM_TAG_FIELDS, text, opts.fieldValidation);
+    const updated = (old: ImageStreamTag): ImageStreamTag => {
+      const merged = applySsa<ImageStreamTag>({
+        live: imageStreamTagToWire(old) as unknown as ImageStreamTag,
+        config,
+        manager: opts.fieldManager ?? '',
+        force: opts.force ?? false,
+        apiVersion: groupVersionOf(imageStreamTagResource),
+        now: c.now,
+        meta: IMAGE_STREAM_TAG_FIELDS,
+        ignore: [],
+      });
+      // Decoding types the result (and drops the configuration's explicit nulls).
+      return normalize(decodeValue(imageStreamTagResource, imageStreamTagSchema, merged.object).object);
     };
     return write(c, updated, opts.dryRun, opts.fieldManager, () => warnings);
   }

@@ -220,10 +220,27 @@ describe('imagestreamtags endpoints', () => {
       expect(res.json.tag.annotations).toEqual({ owner: 'web' });
     });
 
-    it('refuses server-side apply (415)', async () => {
+    it('server-side apply sets the tag like a PUT, creates a missing one (201), and needs a fieldManager', async () => {
       const t = testApp();
-      const res = await t.call('PATCH', `${IST}/app:v1?fieldManager=x`, { body: '{}', headers: { 'content-type': 'application/apply-patch+yaml' } });
-      expect(res.json).toMatchObject({ code: 415, reason: 'UnsupportedMediaType' });
+      await seed(t, 'app', [{ tag: 'v1', items: [item(2)] }]);
+      const yaml = (name: string, from: string) =>
+        `apiVersion: image.openshift.io/v1\nkind: ImageStreamTag\nmetadata:\n  name: ${name}\n  annotations: {owner: web}\ntag:\n  name: ${name.split(':')[1]}\n  annotations: {owner: web}\n  from: {kind: DockerImage, name: ${from}}\n`;
+      const applyTo = (name: string, body: string, q = '?fieldManager=argocd') =>
+        t.call('PATCH', `${IST}/${name}${q}`, { body, headers: { 'content-type': 'application/apply-patch+yaml' } });
+      // The view keeps no managedFields: every apply is a first apply, and what other writes set
+      // belongs to "before-first-apply" (a conflict until forced, as for any object without entries).
+      const conflict = await applyTo('app:v1', yaml('app:v1', 'quay.io/example/app:v1.1'));
+      expect(conflict.json).toMatchObject({ code: 409, message: 'Apply failed with 1 conflict: conflict with "before-first-apply" using image.openshift.io/v1: .tag.from.name' });
+      const changed = await applyTo('app:v1', yaml('app:v1', 'quay.io/example/app:v1.1'), '?fieldManager=argocd&force=true');
+      expect(changed.status).toBe(200);
+      expect(changed.json.tag).toMatchObject({ name: 'v1', annotations: { owner: 'web' }, from: { kind: 'DockerImage', name: 'quay.io/example/app:v1.1' } });
+      const stream = (await t.call('GET', `${NS_URL}/app`)).json;
+      expect(stream.spec.tags.find((x: any) => x.name === 'v1').from.name).toBe('quay.io/example/app:v1.1');
+      const created = await applyTo('app:v9', yaml('app:v9', 'quay.io/example/app:v9'));
+      expect(created.status).toBe(201);
+      expect(created.json.tag.from.name).toBe('quay.io/example/app:v9');
+      expect((await applyTo('app:v9', yaml('app:v9', 'quay.io/example/app:v9'), '')).json).toMatchObject({ code: 422, reason: 'Invalid' });
+      expect((await applyTo('app:v9', 'kind: [', '?fieldManager=x')).json).toMatchObject({ code: 400, reason: 'BadRequest' });
     });
   });
 
