@@ -364,7 +364,7 @@ export const withRv = (body: string, rv: string | undefined): string => withMeta
 
 /** Writes to existing streams with the right content types: reaches the strategies, patch and apply code. */
 const write = fc.record({
-  op: fc.constantFrom('put', 'put-status', 'merge', 'strategic', 'json', 'apply', 'apply-status', 'merge-status', 'create', 'istag-put', 'istag-create'),
+  op: fc.constantFrom('put', 'put-status', 'merge', 'strategic', 'json', 'apply', 'apply-status', 'merge-status', 'create', 'istag-put', 'istag-create', 'istag-apply', 'istag-merge'),
   name: fc.constantFrom('a', 'b'),
   body,
   options: fc.constantFrom<[string, string][]>([], [], [['dryRun', 'All']], [['fieldValidation', 'Strict']], [['fieldValidation', 'Ignore']], [['force', 'true']]),
@@ -430,6 +430,10 @@ export function badInputProperties(target: FuzzTarget, runs: number, timeoutMs =
                 return h.check('PUT', istag, w.options, json, withRv(body.replace('"kind":"ImageStream"', '"kind":"ImageStreamTag"'), await h.currentRv(istag)));
               case 'istag-create':
                 return h.check('POST', '/apis/image.openshift.io/v1/namespaces/demo/imagestreamtags', w.options, json, body.replace('"kind":"ImageStream"', '"kind":"ImageStreamTag"'));
+              case 'istag-apply':
+                return h.check('PATCH', istag, apply, patch('application/apply-patch+yaml'), body.replace('"kind":"ImageStream"', '"kind":"ImageStreamTag"'));
+              case 'istag-merge':
+                return h.check('PATCH', istag, w.options, patch('application/merge-patch+json'), body);
             }
           })();
           if (res.status < 300) succeeded++;
