@@ -508,6 +508,8 @@ export class HttpRegistryClient implements RegistryClient {
     } catch {
       throw new RegistryError('Protocol', `token service of ${repo.registry} sent an invalid response`);
     }
+    // Valid JSON that is not an object (`null`, a string, a list) carries no token either.
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) parsed = {};
     const token = typeof parsed.token === 'string' && parsed.token ? parsed.token : typeof parsed.access_token === 'string' ? parsed.access_token : '';
     if (!token) throw new RegistryError('Protocol', `token service of ${repo.registry} sent no token`);
     const ttl = typeof parsed.expires_in === 'number' && parsed.expires_in > 0 ? parsed.expires_in : 60;

@@ -110,6 +110,17 @@ describe('registry-client', () => {
       expect(wrong.message).not.toContain('nope');
     });
 
+    it('treats a token response that is JSON but not an object as carrying no token (a Protocol error)', async () => {
+      const challenge = `Bearer realm="http://${reg.host}/token",service="fake-registry"`;
+      for (const body of ['null', '"tok"', '[1]']) {
+        reg.route('/token', (_req, res) => json(res, 200, body));
+        ping(reg, { 'WWW-Authenticate': challenge }, 401);
+        const e = await failure(client().getManifest(repo(), 'v1', { insecure: true }));
+        expect(e.kind).toBe('Protocol');
+        expect(e.message).toContain('sent no token');
+      }
+    });
+
     it('follows a Bearer challenge: a token for the repository pull scope, credentials only to the token service', async () => {
       const token = await startFakeRegistry();
       try {
