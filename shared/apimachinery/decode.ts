@@ -112,7 +112,7 @@ export function decodeBody<S extends core.$ZodType>(def: ResourceDefinition, sch
 
   let raw: unknown;
   try {
-    raw = format === 'json' ? JSON.parse(text) : parseYaml(text, { uniqueKeys: false });
+    raw = format === 'json' ? JSON.parse(text) : parseYaml(text, { uniqueKeys: false, logLevel: 'error' });
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
     throw unrecognized(`couldn't get version/kind; ${format} parse error: ${msg}`);

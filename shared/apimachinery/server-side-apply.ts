@@ -460,7 +460,7 @@ export function decodeApplyConfiguration<S extends core.$ZodType>(
   const strict = fieldValidation === 'Strict';
   let config: unknown;
   try {
-    config = parseYaml(text, { uniqueKeys: strict });
+    config = parseYaml(text, { uniqueKeys: strict, logLevel: 'error' });
   } catch (e) {
     const msg = e instanceof Error ? e.message.split('\n')[0] : String(e);
     throw badRequest(strict ? `error strict decoding YAML: ${msg}` : `error decoding YAML: ${msg}`);
