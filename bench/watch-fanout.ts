@@ -255,6 +255,8 @@ async function main(): Promise<void> {
       stateDir: dir,
       watchTickMs: 3_600_000,
       env: loopbackOnly(),
+      // The watch figures measure the API's writes and the fan-out, not the importer's writes.
+      importer: false,
     });
     try {
       const latency = await measureWriteToEvent(stack, { writes: Number(writes) });

@@ -17,6 +17,12 @@ export interface HostOptions {
   readonly stateDir: string;
   readonly streamPollMs?: number;
   readonly env?: Record<string, string>;
+  /**
+   * Run the image importer (default false): the sections measure the API, and the importer's
+   * scheduled re-imports of the fixtures' tags would write behind their backs. Import latency
+   * is measured by bench/import-latency.ts with a stack of its own.
+   */
+  readonly importer?: boolean;
 }
 
 export type HostRequest = { id: number; type: 'rss' | 'reset-peak' | 'tick' | 'stop' };
@@ -78,6 +84,7 @@ try {
     watchTickMs: 3_600_000,
     ...(opts.streamPollMs !== undefined ? { streamPollMs: opts.streamPollMs } : {}),
     env: { ...loopbackOnly(opts.env), ...opts.env },
+    importer: opts.importer ?? false,
   });
   let stopping: Promise<void> | undefined;
   // A parked stream poller (long poll interval) only notices the stop after its sleep: give the
