@@ -57,7 +57,6 @@ import { isNotFound, isReason, respond, respondList, respondObject, viewRequest,
 /** Upstream retries a tag write 10 times on conflicts before answering ServerTimeout. */
 const WRITE_ATTEMPTS = 10;
 
-
 const presenter: Presenter<ImageStreamTag> = {
   def: imageStreamTagResource,
   toWire: imageStreamTagToWire,
@@ -220,8 +219,9 @@ export function imageStreamTagsModule(deps: ImageStreamTagsDeps): VirtualModule 
   /**
    * Server-side apply of an ImageStreamTag: the configuration merged into the tag as it reads
    * now, then written like a PUT (creating the tag, or the stream, when missing: 201). The
-   * view has no managedFields of its own (its metadata is the stream's and the spec tag's),
-   * so there is no other manager to conflict with; the stream's own entries record the write.
+   * view has no managedFields of its own (its metadata is the stream's and the spec tag's), so
+   * every apply is a first apply: what other writes set belongs to `before-first-apply`, and
+   * changing it is a conflict until forced, as for any object without entries.
    */
   async function apply(c: ViewRequest, opts: WriteOptions, text: string): Promise<ApiResponse> {
     const { config, warnings } = decodeApplyConfiguration(imageStreamTagResource, imageStreamTagSchema, IMAGE_STREAM_TAG_FIELDS, text, opts.fieldValidation);
