@@ -113,6 +113,12 @@ const SECRET = {
   type: 'kubernetes.io/dockerconfigjson',
   data: { '.dockerconfigjson': Buffer.from('{"auths":{"r.example.com":{"auth":"dTpw"}}}').toString('base64') },
 };
+const ROLE = {
+  apiVersion: 'rbac.authorization.k8s.io/v1',
+  kind: 'Role',
+  metadata: { name: 'reader', namespace: 'demo' },
+  rules: [{ apiGroups: ['image.openshift.io'], resources: ['imagestreams'], verbs: ['get', 'list'] }],
+};
 const ROLE_BINDING = {
   apiVersion: 'rbac.authorization.k8s.io/v1',
   kind: 'RoleBinding',
@@ -370,109 +376,169 @@ const write = fc.record({
   options: fc.constantFrom<[string, string][]>([], [], [['dryRun', 'All']], [['fieldValidation', 'Strict']], [['fieldValidation', 'Ignore']], [['force', 'true']]),
 });
 
+/** Writes to the other stored resources (core Secrets, RBAC), each with its collection path. */
+const OTHERS = [
+  { base: SECRET, collection: '/api/v1/namespaces/demo/secrets' },
+  { base: ROLE, collection: '/apis/rbac.authorization.k8s.io/v1/namespaces/demo/roles' },
+  { base: ROLE_BINDING, collection: '/apis/rbac.authorization.k8s.io/v1/namespaces/demo/rolebindings' },
+] as const;
+const otherWrite = fc
+  .record({
+    kind: fc.nat({ max: OTHERS.length - 1 }),
+    op: fc.constantFrom('create', 'put', 'merge', 'strategic', 'json', 'apply', 'delete'),
+    mutation: fc.tuple(fc.nat(), fc.constantFrom('set', 'delete', 'extra'), fc.jsonValue({ maxDepth: 3 })),
+    options: fc.constantFrom<[string, string][]>([], [], [['dryRun', 'All']], [['fieldValidation', 'Strict']], [['force', 'true']]),
+    jsonPatch: body,
+  })
+  .map((w) => {
+    const target = OTHERS[w.kind]!;
+    const paths = pathsOf(target.base).filter((p) => p.length > 0 && !(p[0] === 'metadata' && p[1] === 'name'));
+    const [at, how, value] = w.mutation;
+    return { ...w, target, body: JSON.stringify(mutate(target.base, paths[at % paths.length]!, how as 'set', value)) };
+  });
+
 /**
  * The bad-input properties against `target`, `runs` cases each (the watch property a fifth):
  * random requests to every route, mangled writes to existing streams, watch requests with junk.
  */
 export function badInputProperties(target: FuzzTarget, runs: number, timeoutMs = 120_000): void {
-    it('random requests to every route: never 5xx, errors are Status objects, failures write nothing', async () => {
-      const h = harness(target);
-      await fc.assert(
-        fc.asyncProperty(request, async (r) => {
-          await h.ensureStreams();
-          // The watch query turns a list into a stream; watches have their own suites.
-          const q = r.query.filter(([k]) => k !== 'watch');
-          const path = r.route.path.replace('{namespace}', r.namespace).replace('{name}', r.name);
-          const b = r.route.method === 'PUT' && r.currentRv && r.body !== undefined ? withRv(r.body, await h.currentRv(path)) : r.body;
-          const headers: Record<string, string> = { accept: r.accept };
-          if (b !== undefined && r.contentType !== '') headers['content-type'] = r.contentType;
-          await h.check(r.route.method, path, q, headers, b);
-        }),
-        { ...fuzzParams(runs), numRuns: runs },
-      );
-    }, timeoutMs);
+  it('random requests to every route: never 5xx, errors are Status objects, failures write nothing', async () => {
+    const h = harness(target);
+    await fc.assert(
+      fc.asyncProperty(request, async (r) => {
+        await h.ensureStreams();
+        // The watch query turns a list into a stream; watches have their own suites.
+        const q = r.query.filter(([k]) => k !== 'watch');
+        const path = r.route.path.replace('{namespace}', r.namespace).replace('{name}', r.name);
+        const b = r.route.method === 'PUT' && r.currentRv && r.body !== undefined ? withRv(r.body, await h.currentRv(path)) : r.body;
+        const headers: Record<string, string> = { accept: r.accept };
+        if (b !== undefined && r.contentType !== '') headers['content-type'] = r.contentType;
+        await h.check(r.route.method, path, q, headers, b);
+      }),
+      { ...fuzzParams(runs), numRuns: runs },
+    );
+  }, timeoutMs);
 
-    it('mangled writes to existing streams (PUT, status, every patch type, apply, istags): same guarantees', async () => {
-      const h = harness(target);
-      let succeeded = 0;
-      let created = 0;
-      await fc.assert(
-        fc.asyncProperty(write, async (w) => {
-          await h.ensureStreams();
-          const one = `${STREAMS}/${w.name}`;
-          const istag = `/apis/image.openshift.io/v1/namespaces/demo/imagestreamtags/${w.name}:latest`;
-          const apply: [string, string][] = [['fieldManager', 'fuzz'], ...w.options];
-          const json = { 'content-type': 'application/json', accept: 'application/json' };
-          const patch = (type: string) => ({ 'content-type': type, accept: 'application/json' });
-          // The body names its target (a mismatch is a plain 400 that would hide everything behind it).
-          const body = withMeta(w.body, { name: w.op === 'create' ? `c${created++}` : w.op.startsWith('istag') ? `${w.name}:latest` : w.name });
-          const res = await (async (): Promise<Sent> => {
-            switch (w.op) {
-              case 'put':
-                return h.check('PUT', one, w.options, json, withRv(body, await h.currentRv(one)));
-              case 'put-status':
-                return h.check('PUT', `${one}/status`, w.options, json, withRv(body, await h.currentRv(one)));
-              case 'merge':
-                return h.check('PATCH', one, w.options, patch('application/merge-patch+json'), body);
-              case 'merge-status':
-                return h.check('PATCH', `${one}/status`, w.options, patch('application/merge-patch+json'), body);
-              case 'strategic':
-                return h.check('PATCH', one, w.options, patch('application/strategic-merge-patch+json'), body);
-              case 'json':
-                return h.check('PATCH', one, w.options, patch('application/json-patch+json'), body);
-              case 'apply':
-                return h.check('PATCH', one, apply, patch('application/apply-patch+yaml'), body);
-              case 'apply-status':
-                return h.check('PATCH', `${one}/status`, apply, patch('application/apply-patch+yaml'), body);
-              case 'create':
-                return h.check('POST', STREAMS, w.options, json, body);
-              case 'istag-put':
-                return h.check('PUT', istag, w.options, json, withRv(body.replace('"kind":"ImageStream"', '"kind":"ImageStreamTag"'), await h.currentRv(istag)));
-              case 'istag-create':
-                return h.check('POST', '/apis/image.openshift.io/v1/namespaces/demo/imagestreamtags', w.options, json, body.replace('"kind":"ImageStream"', '"kind":"ImageStreamTag"'));
-              case 'istag-apply':
-                return h.check('PATCH', istag, apply, patch('application/apply-patch+yaml'), body.replace('"kind":"ImageStream"', '"kind":"ImageStreamTag"'));
-              case 'istag-merge':
-                return h.check('PATCH', istag, w.options, patch('application/merge-patch+json'), body);
-            }
-          })();
-          if (res.status < 300) succeeded++;
-        }),
-        { ...fuzzParams(runs), numRuns: runs },
-      );
-      // The generator reaches the success paths too, not only the early rejections.
-      expect(succeeded).toBeGreaterThan(runs / 10);
-    }, timeoutMs);
-
-    it('watch requests with junk parameters: a 4xx Status before any event, or a stream that starts', async () => {
-      const h = harness(target);
-      const watches = routes.filter((r) => r.kind === 'resource' && (r.verb === 'watch' || r.verb === 'list') && r.resource === 'imagestreams');
-      const watchRequest = fc.record({
-        route: fc.constantFrom(...watches),
-        namespace: segment(['demo']),
-        name: segment(['a']),
-        query: fc.array(fc.tuple(queryKeys, junk), { maxLength: 4 }),
-        accept,
-      });
-      await fc.assert(
-        fc.asyncProperty(watchRequest, async (r) => {
-          const path = r.route.path.replace('{namespace}', r.namespace).replace('{name}', r.name);
-          const query = new Map<string, string[]>([['watch', ['true']]]);
-          for (const [k, v] of r.query) query.set(k, [...(query.get(k) ?? []), v]);
-          const abort = new AbortController();
-          const res = await h.app.handle({ method: 'GET', path, params: {}, query, headers: { authorization: `Bearer ${TOKEN}`, accept: r.accept }, body: undefined, signal: abort.signal });
-          abort.abort();
-          const where = `GET ${path} ${JSON.stringify([...query])} ${r.accept} → ${res.statusCode}`;
-          expect(res.statusCode < 500, where).toBe(true);
-          if (res.statusCode >= 400) {
-            const text = Buffer.isBuffer(res.body) ? res.body.toString('utf8') : await bodyText(res.body);
-            if (text !== '404 page not found\n') expect(JSON.parse(text), where).toMatchObject({ kind: 'Status', code: res.statusCode });
-          } else if (!Buffer.isBuffer(res.body) && typeof res.body !== 'string') {
-            // A stream: it ends once aborted (no event is waited for).
-            for await (const _chunk of res.body) break;
+  it('mangled writes to existing streams (PUT, status, every patch type, apply, istags): same guarantees', async () => {
+    const h = harness(target);
+    let succeeded = 0;
+    let created = 0;
+    await fc.assert(
+      fc.asyncProperty(write, async (w) => {
+        await h.ensureStreams();
+        const one = `${STREAMS}/${w.name}`;
+        const istag = `/apis/image.openshift.io/v1/namespaces/demo/imagestreamtags/${w.name}:latest`;
+        const apply: [string, string][] = [['fieldManager', 'fuzz'], ...w.options];
+        const json = { 'content-type': 'application/json', accept: 'application/json' };
+        const patch = (type: string) => ({ 'content-type': type, accept: 'application/json' });
+        // The body names its target (a mismatch is a plain 400 that would hide everything behind it).
+        const body = withMeta(w.body, { name: w.op === 'create' ? `c${created++}` : w.op.startsWith('istag') ? `${w.name}:latest` : w.name });
+        const res = await (async (): Promise<Sent> => {
+          switch (w.op) {
+            case 'put':
+              return h.check('PUT', one, w.options, json, withRv(body, await h.currentRv(one)));
+            case 'put-status':
+              return h.check('PUT', `${one}/status`, w.options, json, withRv(body, await h.currentRv(one)));
+            case 'merge':
+              return h.check('PATCH', one, w.options, patch('application/merge-patch+json'), body);
+            case 'merge-status':
+              return h.check('PATCH', `${one}/status`, w.options, patch('application/merge-patch+json'), body);
+            case 'strategic':
+              return h.check('PATCH', one, w.options, patch('application/strategic-merge-patch+json'), body);
+            case 'json':
+              return h.check('PATCH', one, w.options, patch('application/json-patch+json'), body);
+            case 'apply':
+              return h.check('PATCH', one, apply, patch('application/apply-patch+yaml'), body);
+            case 'apply-status':
+              return h.check('PATCH', `${one}/status`, apply, patch('application/apply-patch+yaml'), body);
+            case 'create':
+              return h.check('POST', STREAMS, w.options, json, body);
+            case 'istag-put':
+              return h.check('PUT', istag, w.options, json, withRv(body.replace('"kind":"ImageStream"', '"kind":"ImageStreamTag"'), await h.currentRv(istag)));
+            case 'istag-create':
+              return h.check('POST', '/apis/image.openshift.io/v1/namespaces/demo/imagestreamtags', w.options, json, body.replace('"kind":"ImageStream"', '"kind":"ImageStreamTag"'));
+            case 'istag-apply':
+              return h.check('PATCH', istag, apply, patch('application/apply-patch+yaml'), body.replace('"kind":"ImageStream"', '"kind":"ImageStreamTag"'));
+            case 'istag-merge':
+              return h.check('PATCH', istag, w.options, patch('application/merge-patch+json'), body);
           }
-        }),
-        { ...fuzzParams(runs), numRuns: Math.ceil(runs / 5) },
-      );
-    }, timeoutMs);
+        })();
+        if (res.status < 300) succeeded++;
+      }),
+      { ...fuzzParams(runs), numRuns: runs },
+    );
+    // The generator reaches the success paths too, not only the early rejections.
+    expect(succeeded).toBeGreaterThan(runs / 10);
+  }, timeoutMs);
+
+  it('watch requests with junk parameters: a 4xx Status before any event, or a stream that starts', async () => {
+    const h = harness(target);
+    const watches = routes.filter((r) => r.kind === 'resource' && (r.verb === 'watch' || r.verb === 'list') && r.resource === 'imagestreams');
+    const watchRequest = fc.record({
+      route: fc.constantFrom(...watches),
+      namespace: segment(['demo']),
+      name: segment(['a']),
+      query: fc.array(fc.tuple(queryKeys, junk), { maxLength: 4 }),
+      accept,
+    });
+    await fc.assert(
+      fc.asyncProperty(watchRequest, async (r) => {
+        const path = r.route.path.replace('{namespace}', r.namespace).replace('{name}', r.name);
+        const query = new Map<string, string[]>([['watch', ['true']]]);
+        for (const [k, v] of r.query) query.set(k, [...(query.get(k) ?? []), v]);
+        const abort = new AbortController();
+        const res = await h.app.handle({ method: 'GET', path, params: {}, query, headers: { authorization: `Bearer ${TOKEN}`, accept: r.accept }, body: undefined, signal: abort.signal });
+        abort.abort();
+        const where = `GET ${path} ${JSON.stringify([...query])} ${r.accept} → ${res.statusCode}`;
+        expect(res.statusCode < 500, where).toBe(true);
+        if (res.statusCode >= 400) {
+          const text = Buffer.isBuffer(res.body) ? res.body.toString('utf8') : await bodyText(res.body);
+          if (text !== '404 page not found\n') expect(JSON.parse(text), where).toMatchObject({ kind: 'Status', code: res.statusCode });
+        } else if (!Buffer.isBuffer(res.body) && typeof res.body !== 'string') {
+          // A stream: it ends once aborted (no event is waited for).
+          for await (const _chunk of res.body) break;
+        }
+      }),
+      { ...fuzzParams(runs), numRuns: Math.ceil(runs / 5) },
+    );
+  }, timeoutMs);
+
+  it('mangled writes to Secrets, Roles and RoleBindings: same guarantees', async () => {
+    const h = harness(target);
+    let succeeded = 0;
+    let created = 0;
+    await fc.assert(
+      fc.asyncProperty(otherWrite, async (w) => {
+        const { collection, base } = w.target;
+        const one = `${collection}/${base.metadata.name}`;
+        // Something to change: the unmutated object, (re)created when a case deleted it.
+        if ((await h.send('GET', one, [], {})).status === 404) {
+          expect((await h.send('POST', collection, [], { 'content-type': 'application/json' }, JSON.stringify(base))).status).toBe(201);
+        }
+        const json = { 'content-type': 'application/json', accept: 'application/json' };
+        const patch = (type: string) => ({ 'content-type': type, accept: 'application/json' });
+        const res = await (async (): Promise<Sent> => {
+          switch (w.op) {
+            case 'create':
+              return h.check('POST', collection, w.options, json, withMeta(w.body, { name: `c-${created++}` }));
+            case 'put':
+              return h.check('PUT', one, w.options, json, withRv(w.body, await h.currentRv(one)));
+            case 'merge':
+              return h.check('PATCH', one, w.options, patch('application/merge-patch+json'), w.body);
+            case 'strategic':
+              return h.check('PATCH', one, w.options, patch('application/strategic-merge-patch+json'), w.body);
+            case 'json':
+              return h.check('PATCH', one, w.options, patch('application/json-patch+json'), w.jsonPatch);
+            case 'apply':
+              return h.check('PATCH', one, [['fieldManager', 'fuzz'], ...w.options], patch('application/apply-patch+yaml'), w.body);
+            case 'delete':
+              return h.check('DELETE', one, w.options, json, w.jsonPatch);
+          }
+        })();
+        if (res.status < 300) succeeded++;
+      }),
+      { ...fuzzParams(runs), numRuns: runs },
+    );
+    expect(succeeded).toBeGreaterThan(runs / 10);
+  }, timeoutMs);
 }
