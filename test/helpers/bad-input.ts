@@ -277,7 +277,7 @@ const route = fc.oneof(
   fc.constantFrom(...served.filter((r) => r.kind === 'resource' && r.resource === 'imagestreams' && r.scope === 'namespace')),
 );
 
-const request = fc.record({
+export const request = fc.record({
   route,
   namespace: segment(['demo', 'demo', 'demo', 'other']),
   name: segment(['a', 'b', 'a', 'b', 'a:latest', 'a@sha256:' + 'a'.repeat(64), 'edit', 'admin']),
@@ -297,7 +297,7 @@ interface Sent {
 }
 
 /** The App under fuzz, a raw client of it, and the property every answer must have. */
-export function harness(target: FuzzTarget) {
+export function harness(target: FuzzTarget, token: string = TOKEN) {
   const app = target();
   const revisions = () => revisionsOf(app);
   const send = async (method: string, path: string, q: readonly (readonly [string, string])[], headers: Record<string, string>, b?: string): Promise<Sent> => {
@@ -308,7 +308,7 @@ export function harness(target: FuzzTarget) {
       path,
       params: {},
       query: queryMap,
-      headers: { authorization: `Bearer ${TOKEN}`, ...headers },
+      headers: { authorization: `Bearer ${token}`, ...headers },
       body: b === undefined ? undefined : Buffer.from(b),
     });
     return { status: res.statusCode, text: Buffer.isBuffer(res.body) ? res.body.toString('utf8') : await bodyText(res.body) };

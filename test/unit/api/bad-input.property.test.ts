@@ -3,13 +3,43 @@
  * `test/helpers/bad-input.ts` (random requests to every route, mangled writes, junk watches),
  * and the regression cases of what they found.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fuzzRuns } from '../../helpers/fuzz.js';
-import { badInputProperties, harness, memoryTarget, mutate, STREAM, STREAMS, withRv } from '../../helpers/bad-input.js';
-
+import { authApp, TOKENS } from '../../helpers/auth-app.js';
+import { badInputProperties, harness, memoryTarget, mutate, request, STREAM, STREAMS, withRv } from '../../helpers/bad-input.js';
+import { fuzzParams, fuzzRuns } from '../../helpers/fuzz.js';
 
 describe('bad input (property-based, in-memory stores)', () => {
   badInputProperties(memoryTarget, fuzzRuns(1500));
+
+  it('the same requests from callers without the right: no token, junk Authorization, view-less users, service accounts', async () => {
+    // The production authenticator (static tokens) and RBAC, with the built-in roles only.
+    const h = harness(() => authApp().app, TOKENS.admin);
+    const caller = fc.constantFrom(
+      undefined, // admin
+      '',
+      'Bearer',
+      'Bearer ',
+      'Basic YWxpY2U6cHc=',
+      'bearer ' + TOKENS.admin,
+      `Bearer ${TOKENS.alice}`,
+      `Bearer ${TOKENS.bob}`,
+      `Bearer ${TOKENS.robot}`,
+      'Bearer a.b.c',
+      'Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.',
+      `Bearer ${'x'.repeat(5000)}`,
+    );
+    await fc.assert(
+      fc.asyncProperty(request, caller, async (r, auth) => {
+        await h.ensureStreams();
+        const path = r.route.path.replace('{namespace}', r.namespace).replace('{name}', r.name);
+        const headers: Record<string, string> = { accept: r.accept, ...(auth !== undefined ? { authorization: auth } : {}) };
+        if (r.body !== undefined && r.contentType !== '') headers['content-type'] = r.contentType;
+        await h.check(r.route.method, path, r.query.filter(([k]) => k !== 'watch'), headers, r.body);
+      }),
+      fuzzParams(1500),
+    );
+  }, 120_000);
 
   describe('what the properties found (each once a 500 or a write behind an error)', () => {
     it('an object sent without metadata is a 400 name mismatch, not a crash', async () => {
