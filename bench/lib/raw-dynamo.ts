@@ -4,11 +4,11 @@
  * see shared/storage/dynamo/dynamo-store.ts. Each RawStore uses its own resource name, so its
  * revision counter never races the API's (a stale counter would cost the API a retry).
  *
- *   create = TransactWriteItems(counter update + object put + log put)
+ *   create = TransactWriteItems(counter update + object put + log put + namespace head)
  *   get    = GetItem
- *   list   = GetItem(counter) + Query
- *   update = BatchGetItem(object + counter) + TransactWriteItems(counter + object put + log put)
- *   delete = BatchGetItem + TransactWriteItems(counter + object delete + log put)
+ *   list   = Query (the namespace head, which holds the list's revision, and the page)
+ *   update = BatchGetItem(object + counter) + TransactWriteItems(counter + object put + log put + head)
+ *   delete = BatchGetItem + TransactWriteItems(counter + object delete + log put + head)
  *
  * Only the calls: no decoding of what comes back beyond the SDK's own unmarshalling.
  */
@@ -111,6 +111,18 @@ export class RawStore {
     };
   }
 
+  #head(ns: string, rev: number): TransactWriteItem {
+    return {
+      Update: {
+        TableName: this.#table,
+        Key: keyItem(keys.namespaceHead(this.#resource, ns)),
+        UpdateExpression: 'SET #rev = :rev',
+        ExpressionAttributeNames: { '#rev': ATTR.rev },
+        ExpressionAttributeValues: { ':rev': N(rev) },
+      },
+    };
+  }
+
   #log(rev: number, type: string, ns: string, name: string, uid: string, body: EncodedBody, previousLabels?: Record<string, string>): TransactWriteItem[] {
     const ttl = N(Math.floor(Date.now() / 1000) + this.#retention);
     const { inline, chunkPuts } = bodyItems(this.#table, body, (i) => keys.logChunk(this.#resource, rev, i), { [ATTR.expires]: ttl });
@@ -164,7 +176,12 @@ export class RawStore {
     const next = this.#rev + 1;
     await this.#client.send(
       new TransactWriteItemsCommand({
-        TransactItems: [this.#counter(this.#rev, next), ...this.#put(obj, next, body, 'absent'), ...this.#log(next, 'ADDED', ns, name, uid, body)],
+        TransactItems: [
+          this.#counter(this.#rev, next),
+          ...this.#put(obj, next, body, 'absent'),
+          ...this.#log(next, 'ADDED', ns, name, uid, body),
+          this.#head(ns, next),
+        ],
       }),
     );
     this.#rev = next;
@@ -195,9 +212,8 @@ export class RawStore {
     } while (start);
   }
 
-  /** GetItem(counter) + Query of one page (`limit` + 1 items, as the store asks for). */
+  /** Query of one page: the namespace head and `limit` + 1 objects, as the store asks for. */
   async list(ns: string, limit: number): Promise<number> {
-    await this.#client.send(new GetItemCommand({ TableName: this.#table, Key: keyItem(keys.counter(this.#resource)), ConsistentRead: true }));
     const out = await this.#client.send(
       new QueryCommand({
         TableName: this.#table,
@@ -205,10 +221,10 @@ export class RawStore {
         ExpressionAttributeNames: { '#pk': ATTR.pk, '#sk': ATTR.sk },
         ExpressionAttributeValues: { ':pk': S(keys.objectPartition(this.#resource)), ':prefix': S(`${ns}/`) },
         ConsistentRead: true,
-        Limit: limit + 1,
+        Limit: limit + 2,
       }),
     );
-    return out.Items?.length ?? 0;
+    return Math.max(0, (out.Items?.length ?? 0) - 1);
   }
 
   /** BatchGetItem(object + counter), then the transaction: replaces (update/patch) or deletes. */
@@ -243,7 +259,7 @@ export class RawStore {
       );
       this.#held.delete(`${ns}/${name}`);
     }
-    items.push(...this.#chunkDeletes(ns, name, held));
+    items.push(...this.#chunkDeletes(ns, name, held), this.#head(ns, rev));
     await this.#client.send(new TransactWriteItemsCommand({ TransactItems: items }));
     this.#rev = rev;
   }
@@ -263,8 +279,7 @@ export class RawStore {
 
   /** Pages through the objects (of a namespace, or all) with Query `Limit` = `pageSize` + 1, as a paged API list does. */
   async scan(ns: string | undefined, pageSize: number): Promise<{ items: number; calls: number }> {
-    await this.#client.send(new GetItemCommand({ TableName: this.#table, Key: keyItem(keys.counter(this.#resource)), ConsistentRead: true }));
-    let calls = 1;
+    let calls = 0;
     let items = 0;
     let start: Item | undefined;
     do {

@@ -119,7 +119,7 @@ export async function run(ctx: BenchContext): Promise<SectionResult> {
     const bytes = Buffer.byteLength(JSON.stringify(objects[0] ?? {}));
     out.notes.push(
       `${n} measured operations per figure after ${warm} warm-up ones; API = HTTPS request → response end (client in the bench process, gateway + handlers in a child process); ` +
-        `raw = the SDK calls alone (create: TransactWriteItems; get: GetItem; list: GetItem + Query; update/patch/delete: BatchGetItem + TransactWriteItems). ` +
+        `raw = the SDK calls alone (create: TransactWriteItems; get: GetItem; list: Query; update/patch/delete: BatchGetItem + TransactWriteItems). ` +
         `Stream: ${fmt(bytes / 1024)} KiB of JSON as served; the list page held ${listed} items.`,
     );
     const detail: string[][] = [];

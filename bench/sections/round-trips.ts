@@ -122,7 +122,7 @@ export async function run(ctx: BenchContext): Promise<SectionResult> {
       if (!token) throw new Error('list: expected a continue token');
       nextPages.push(await measured(() => api.json('GET', `${collectionPath(ns)}?limit=100&continue=${encodeURIComponent(token)}`)));
     }
-    ops.push({ label: 'list, first page (limit=100)', perRequest: firstPages, minimum: 2, max: 1 });
+    ops.push({ label: 'list, first page (limit=100)', perRequest: firstPages, minimum: 1, max: 1 });
     ops.push({ label: 'list, continuation page', perRequest: nextPages, minimum: 1, max: 1 });
     let pages = 0;
     const walk = await measured(async () => {
@@ -150,7 +150,7 @@ export async function run(ctx: BenchContext): Promise<SectionResult> {
       for (const f of failures) kinds.set(f, (kinds.get(f) ?? 0) + 1);
       if (kinds.size > 0) out.notes.push(`${op.label}: failed calls ${[...kinds].map(([k, v]) => `${k} ×${v}`).join(', ')} (the request retried them).`);
     }
-    out.rows.push(row(`paged list of ${fill} (limit=25): calls per page`, walk.commands.length / pages, 'calls', (pages + 1) / pages, { on: 'value', max: 1 }));
+    out.rows.push(row(`paged list of ${fill} (limit=25): calls per page`, walk.commands.length / pages, 'calls', 1, { on: 'value', max: 1 }));
     detail.push([`paged list of ${fill} (limit=25, ${pages} pages)`, '1', '', String(walk.commands.length), String(walk.attempts), String(walk.failures.length), byCommand([walk])]);
     out.tables.push(table('Calls per request', ['operation', 'requests', 'median', 'max', 'max attempts', 'failed calls', 'commands per request (mean)'], detail));
     out.notes.push(

@@ -7,7 +7,7 @@
  *    namespaces: total time and the process's peak RSS. Baselines: the raw paged Query of
  *    the same items (time) and the process's RSS at rest before the list (memory).
  *    Streams are written straight into the table as the store writes object items
- *    (BatchWriteItem: no counter, no log — the list reads neither), the lists go through the
+ *    (BatchWriteItem: object items and namespace heads; no log, which a list does not read), the lists go through the
  *    gateway.
  *  - a ~1.5 MiB stream (create body) round trip: create, get, update through the gateway,
  *    against the raw calls with the same stored body.
@@ -39,6 +39,11 @@ async function populate(client: DynamoDBClient, tableName: string, from: number,
     const namespace = namespaces[i % namespaces.length]!;
     const obj: ImageStream = { ...template, metadata: { ...template.metadata, namespace, name: `s-${String(i).padStart(6, '0')}`, uid: randomUUID() } };
     items.push(objectItem(RESOURCE, obj, 1, encodeObject(obj)));
+  }
+  // Each namespace's head, as the store's writes leave it (a list reads its revision there).
+  for (const namespace of namespaces) {
+    const head = keys.namespaceHead(RESOURCE, namespace);
+    items.push({ [ATTR.pk]: { S: head.pk }, [ATTR.sk]: { S: head.sk }, [ATTR.rev]: { N: '1' } });
   }
   await batchWrite(client, tableName, items, 16);
 }

@@ -135,15 +135,19 @@ async function list<T extends KubeObject>(c: Ctx<T>): Promise<ApiResponse> {
       'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.',
     );
   }
+  // A list at a given resourceVersion is checked against the resource type's revision, read
+  // before the list (a namespace list's own revision is its namespace's last change).
+  const explicit = !opts.continue && opts.resourceVersion !== undefined && opts.resourceVersion !== '0';
+  const current = explicit ? Number(await c.api.service.currentResourceVersion()) : undefined;
   const page = await c.api.service.list({
     ...(scopeNs !== undefined ? { namespace: scopeNs } : {}),
     ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
     ...(opts.continue ? { startAfter: opts.continue.startAfter, resourceVersion: opts.continue.resourceVersion } : {}),
     ...(listPredicate(c.api, opts) ? { predicate: listPredicate(c.api, opts)! } : {}),
   });
-  checkListResourceVersion(opts, page.resourceVersion);
-  const metadata: ListMeta = { resourceVersion: page.resourceVersion };
-  if (page.lastKey) metadata.continue = encodeContinue(page.resourceVersion, page.lastKey, opts.continue?.issuedAt ?? issuedAt);
+  const resourceVersion = current === undefined ? page.resourceVersion : listResourceVersion(opts, page.resourceVersion, current);
+  const metadata: ListMeta = { resourceVersion };
+  if (page.lastKey) metadata.continue = encodeContinue(resourceVersion, page.lastKey, opts.continue?.issuedAt ?? issuedAt);
   if (c.format.kind === 'table' && c.api.table) {
     return render(c, 200, toTable(c.api.table, page.items, metadata, tableOptions(c, c.format.version)));
   }
@@ -154,18 +158,23 @@ async function list<T extends KubeObject>(c: Ctx<T>): Promise<ApiResponse> {
   return render(c, 200, { kind: c.api.def.listKind, apiVersion: groupVersionOf(c.api.def), metadata, items });
 }
 
-/** §5.4: a list at a resourceVersion the server cannot serve. */
-function checkListResourceVersion(opts: ListOptions, current: string): void {
-  if (opts.continue || opts.resourceVersion === undefined || opts.resourceVersion === '0') return;
+/**
+ * §5.4: the resourceVersion of a list asked for at `opts.resourceVersion`, or the error when
+ * it cannot be served. `listed` is the list's own revision (the last change in its scope) and
+ * `current` the resource type's, read before the list: any revision from `listed` to `current`
+ * describes the same items, so the list is served at the one asked for when it is in that
+ * range (`Exact`), or at the newer of the two (`NotOlderThan`).
+ */
+function listResourceVersion(opts: ListOptions, listed: string, current: number): string {
   const requested = Number(opts.resourceVersion);
-  const now = Number(current);
-  if (requested > now) {
-    throw timeout(`Too large resource version: ${requested}, current: ${now}`, 1, [
+  if (requested > current) {
+    throw timeout(`Too large resource version: ${requested}, current: ${current}`, 1, [
       { reason: 'ResourceVersionTooLarge', message: 'Too large resource version' },
     ]);
   }
   const exact = opts.resourceVersionMatch === 'Exact' || (opts.resourceVersionMatch === '' && opts.limit !== undefined);
-  if (exact && requested < now) throw resourceExpired('The resourceVersion for the provided list is too old.');
+  if (exact && requested < Number(listed)) throw resourceExpired('The resourceVersion for the provided list is too old.');
+  return String(Math.max(requested, Number(listed)));
 }
 
 /** The deprecated `/watch/` paths: a watch of the collection, or of one object by name. */
@@ -194,10 +203,7 @@ function watch<T extends KubeObject>(c: Ctx<T>, opts: ListOptions): ApiResponse 
     {
       log,
       currentRevision: async () => Number(await service.currentResourceVersion()),
-      list: async (ns) => {
-        const page = await service.list(ns === undefined ? {} : { namespace: ns });
-        return { items: page.items, revision: Number(page.resourceVersion) };
-      },
+      list: (ns) => service.snapshot(ns),
     },
     {
       filter: {

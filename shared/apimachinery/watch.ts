@@ -124,7 +124,9 @@ export async function* watchChanges<T extends KubeObject>(src: WatchSource<T>, o
       };
       return;
     }
-    cursor = requested;
+    // A namespace's resourceVersion may predate the retained log: nothing to read when the
+    // namespace has not changed since.
+    cursor = await src.log.resumePoint(requested, opts.filter.namespace);
     // The first read after a given resourceVersion must continue exactly there.
     const first = await src.log.changesSince(cursor, LOG_PAGE);
     if (first.kind === 'compacted') {

@@ -40,6 +40,8 @@ const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 export class MemoryStore<T extends KubeObject> implements Store<T>, ChangeLog<T> {
   readonly #objects = new Map<string, T>();
   #revision = 0;
+  /** Each namespace's last revision (its lists' resourceVersion), as the DynamoDB store keeps. */
+  readonly #heads = new Map<string, number>();
   readonly #retain: number;
   readonly #listeners = new Set<() => void>();
   /** Committed changes in revision order (the newest `retainEvents` of them). */
@@ -51,6 +53,7 @@ export class MemoryStore<T extends KubeObject> implements Store<T>, ChangeLog<T>
 
   #commit(type: ChangeEvent<T>['type'], key: ObjectKey, obj: T): T {
     this.#revision++;
+    if (key.namespace !== '') this.#heads.set(key.namespace, this.#revision);
     const previous = this.#objects.get(keyOf(key));
     // The caller owns `obj`: it gets it back with its resourceVersion; the store keeps a
     // private copy, which its events share (both are only ever handed out as copies).
@@ -82,6 +85,11 @@ export class MemoryStore<T extends KubeObject> implements Store<T>, ChangeLog<T>
         ...(e.previous ? { previous: e.previous } : {}),
       }));
     return { kind: 'changes', changes };
+  }
+
+  async resumePoint(after: number, namespace: string | undefined): Promise<number> {
+    if (namespace === undefined || (this.#heads.get(namespace) ?? 0) > after) return after;
+    return Math.max(after, this.#revision);
   }
 
   onCommit(listener: () => void): () => void {
@@ -117,7 +125,7 @@ export class MemoryStore<T extends KubeObject> implements Store<T>, ChangeLog<T>
     const more = req.limit !== undefined && matching.length > req.limit && last !== undefined;
     return {
       items,
-      resourceVersion: req.resourceVersion ?? String(this.#revision),
+      resourceVersion: req.resourceVersion ?? String(req.namespace === undefined ? this.#revision : (this.#heads.get(req.namespace) ?? 0)),
       ...(more ? { lastKey: { namespace: last.metadata.namespace ?? '', name: last.metadata.name ?? '' } } : {}),
     };
   }

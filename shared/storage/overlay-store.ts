@@ -101,6 +101,10 @@ export class ReadOnlyOverlayStore<T extends KubeObject> implements Store<T>, Cha
     return this.#inner.changesSince(after, limit);
   }
 
+  resumePoint(after: number, namespace: string | undefined): Promise<number> {
+    return this.#inner.resumePoint(after, namespace);
+  }
+
   onCommit(listener: () => void): () => void {
     return this.#inner.onCommit(listener);
   }

@@ -392,6 +392,8 @@ export class WatchDelivery {
         cursor = sub.cursor;
         const current = await this.#waitFor(res, cursor);
         if (cursor > current) return await this.#end(sub, res, undefined, tooLarge(requested ?? String(cursor), current));
+        // A namespace list's resourceVersion may predate the retained log (see ChangeLog.resumePoint).
+        cursor = await res.log.resumePoint(cursor, sub.namespace);
       }
       for (let round = 0; ; round++) {
         if (round === MAX_ROUNDS) throw new RetryableDeliveryError(`watch: replay of ${sub.connectionId} keeps being overtaken`);

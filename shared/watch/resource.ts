@@ -18,10 +18,7 @@ export function watchedResourceOf(api: ResourceApi<KubeObject>): WatchedResource
   return {
     log,
     currentRevision: async () => Number(await service.currentResourceVersion()),
-    list: async (namespace) => {
-      const page = await service.list(namespace === undefined ? {} : { namespace });
-      return { items: page.items, revision: Number(page.resourceVersion) };
-    },
+    list: (namespace) => service.snapshot(namespace),
     selectableFields: api.selectableFields,
     toWire: (obj) => api.toWire(service.decorate(obj)),
     bookmark: (resourceVersion, annotations) => api.bookmarkObject(resourceVersion, annotations),

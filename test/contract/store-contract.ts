@@ -4,10 +4,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../shared/apimachinery/meta.js';
-import { StoreError, type Store } from '../../shared/apimachinery/registry/store.js';
+import { StoreError, type ChangeLog, type Store } from '../../shared/apimachinery/registry/store.js';
 
 export interface ContractOptions {
-  readonly newStore: () => Promise<Store<KubeObject>>;
+  readonly newStore: () => Promise<Store<KubeObject> & ChangeLog<KubeObject>>;
 }
 
 const obj = (namespace: string, name: string, extra: Record<string, string> = {}): KubeObject => ({
@@ -178,7 +178,7 @@ export function runStoreContract(name: string, opts: ContractOptions): void {
     });
 
     describe('list', () => {
-      async function seeded(): Promise<Store<KubeObject>> {
+      async function seeded(): Promise<Store<KubeObject> & ChangeLog<KubeObject>> {
         const store = await opts.newStore();
         for (const [ns, n] of [
           ['b', 'two'],
@@ -209,6 +209,28 @@ export function runStoreContract(name: string, opts: ContractOptions): void {
         const store = await seeded();
         const page = await store.list({});
         for (const o of page.items) expect(Number(page.resourceVersion)).toBeGreaterThanOrEqual(rvOf(o));
+      });
+
+      it("reports a namespace's last change as its list resourceVersion, the newest for all namespaces", async () => {
+        // Revisions: b/two 1, a/one 2, a-b/zed 3, a/three 4, b/four 5.
+        const store = await seeded();
+        expect((await store.list({ namespace: 'a' })).resourceVersion).toBe('4');
+        expect((await store.list({ namespace: 'a-b' })).resourceVersion).toBe('3');
+        expect((await store.list({ namespace: 'b', limit: 1 })).resourceVersion).toBe('5');
+        expect((await store.list({})).resourceVersion).toBe('5');
+        // Never written: the empty history, which every change is newer than.
+        expect((await store.list({ namespace: 'c' })).resourceVersion).toBe('0');
+        await store.delete(key('a', 'one'), () => ({ action: 'delete' }));
+        expect((await store.list({ namespace: 'a' })).resourceVersion).toBe('6');
+      });
+
+      it('resumes a watch of a quiet namespace at the present, and of a changed one where it was', async () => {
+        const store = await seeded();
+        expect(await store.resumePoint(3, 'a-b')).toBe(5);
+        expect(await store.resumePoint(0, 'c')).toBe(5);
+        expect(await store.resumePoint(3, 'a')).toBe(3);
+        expect(await store.resumePoint(3, undefined)).toBe(3);
+        expect(await store.resumePoint(5, 'a')).toBe(5);
       });
 
       it('pages with limit and startAfter, returning lastKey only while more remain', async () => {

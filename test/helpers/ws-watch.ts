@@ -81,7 +81,7 @@ export function openWatch(port: number, path: string, opts: OpenOptions = {}): P
           } else if (ws.readyState === WebSocket.CLOSED) {
             clearTimeout(timer);
             waiters.delete(check);
-            reject(new Error(`watch closed; events so far: ${JSON.stringify(events.map((e) => [e.type, e.object?.metadata?.name, e.object?.metadata?.resourceVersion]))}`));
+            reject(new Error(`watch closed; events so far: ${JSON.stringify(events.map((e) => [e.type, e.object?.metadata?.name, e.object?.metadata?.resourceVersion ?? e.object?.message]))}`));
           }
         };
         const timer = setTimeout(() => {

@@ -101,6 +101,73 @@ describe('DynamoStore', () => {
     });
   });
 
+  describe('lists', () => {
+    /** A client that records the command of every call it sends. */
+    function countingClient(): { client: DynamoDBClient; calls: string[] } {
+      const c = localClient();
+      const calls: string[] = [];
+      c.middlewareStack.add(
+        (next, context) => async (args) => {
+          calls.push(String(context.commandName));
+          return next(args);
+        },
+        { step: 'initialize' },
+      );
+      return { client: c, calls };
+    }
+
+    it('reads a page and its resourceVersion in one Query, for a namespace and for all', async () => {
+      const writer = store('paged');
+      for (let i = 0; i < 6; i++) await writer.create({ namespace: 'p', name: `s${i}` }, { metadata: { name: `s${i}`, namespace: 'p' } });
+      await writer.create({ namespace: 'q', name: 'only' }, { metadata: { name: 'only', namespace: 'q' } });
+      const { client: counted, calls } = countingClient();
+      const reader = new DynamoStore<KubeObject>({ client: counted, tableName: table.name, resource: 'paged', eventRetentionSeconds: 600 });
+      try {
+        const first = await reader.list({ namespace: 'p', limit: 4 });
+        expect(first.items.map((o) => o.metadata.name)).toEqual(['s0', 's1', 's2', 's3']);
+        expect(first.resourceVersion).toBe('6');
+        expect(first.lastKey).toEqual({ namespace: 'p', name: 's3' });
+        expect(calls).toEqual(['QueryCommand']);
+        const next = await reader.list({ namespace: 'p', limit: 4, startAfter: first.lastKey!, resourceVersion: first.resourceVersion });
+        expect(next.items.map((o) => o.metadata.name)).toEqual(['s4', 's5']);
+        expect(calls).toEqual(['QueryCommand', 'QueryCommand']);
+        calls.length = 0;
+        const all = await reader.list({});
+        expect(all.resourceVersion).toBe('7');
+        expect(all.items.map((o) => `${o.metadata.namespace}/${o.metadata.name}`)).toEqual([...[0, 1, 2, 3, 4, 5].map((i) => `p/s${i}`), 'q/only']);
+        expect((await reader.list({ namespace: 'never' })).resourceVersion).toBe('0');
+        expect(calls).toEqual(['QueryCommand', 'QueryCommand']);
+        // The bookkeeping items never show up as objects, whatever the page size.
+        const pages: string[] = [];
+        let page = await reader.list({ limit: 1 });
+        pages.push(...page.items.map((o) => o.metadata.name!));
+        while (page.lastKey) {
+          page = await reader.list({ limit: 1, startAfter: page.lastKey, resourceVersion: page.resourceVersion });
+          pages.push(...page.items.map((o) => o.metadata.name!));
+        }
+        expect(pages).toEqual(['s0', 's1', 's2', 's3', 's4', 's5', 'only']);
+      } finally {
+        counted.destroy();
+      }
+    });
+
+    it("resumes a watch from a quiet namespace's list at the present, even once the log has expired", async () => {
+      let now = 1_000_000_000;
+      const s = new DynamoStore<KubeObject>({ client, tableName: table.name, resource: 'quiet', eventRetentionSeconds: 60, now: () => now });
+      await s.create({ namespace: 'still', name: 'x' }, { metadata: { name: 'x', namespace: 'still' } });
+      for (let i = 0; i < 3; i++) await s.create({ namespace: 'busy', name: `b${i}` }, { metadata: { name: `b${i}`, namespace: 'busy' } });
+      now += 120_000; // every log entry is past its TTL
+      const listed = await s.list({ namespace: 'still' });
+      expect(listed.resourceVersion).toBe('1');
+      expect((await s.changesSince(1, 10)).kind).toBe('compacted');
+      const from = await s.resumePoint(Number(listed.resourceVersion), 'still');
+      expect(from).toBe(4);
+      expect(await s.changesSince(from, 10)).toEqual({ kind: 'changes', changes: [] });
+      // A namespace that changed after the revision continues there (and gets 410 when expired).
+      expect(await s.resumePoint(1, 'busy')).toBe(1);
+    });
+  });
+
   describe('concurrent writers', () => {
     it('gives every write a distinct, dense revision in commit order', async () => {
       const writers = Array.from({ length: 4 }, () => store('race'));

@@ -280,6 +280,18 @@ export class ResourceService<T extends KubeObject> {
     }
   }
 
+  /**
+   * The objects of a namespace (or all) and a revision a watch can start from: the resource
+   * type's revision read before the list, or the list's own when newer. Both are safe (every
+   * revision from a namespace list's own to the counter describes the same items), and the
+   * counter keeps the watch near the head of the log, however long the namespace was quiet.
+   */
+  async snapshot(namespace: string | undefined): Promise<{ items: T[]; revision: number }> {
+    const before = Number(await this.currentResourceVersion());
+    const page = await this.list(namespace === undefined ? {} : { namespace });
+    return { items: page.items, revision: Math.max(before, Number(page.resourceVersion)) };
+  }
+
   async list(req: ListRequest<T>): Promise<ListPage<T>> {
     try {
       const page = await this.#store.list(req);

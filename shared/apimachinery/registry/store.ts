@@ -58,7 +58,10 @@ export interface ListRequest<T = KubeObject> {
 
 export interface ListPage<T> {
   readonly items: T[];
-  /** The list's resourceVersion: every change after it is visible to a watch from it. */
+  /**
+   * The list's resourceVersion: every change after it is visible to a watch from it. For a
+   * namespace, the revision of its last change (so not necessarily the resource type's newest).
+   */
   readonly resourceVersion: string;
   /** The last key returned when more items remain. */
   readonly lastKey?: ObjectKey;
@@ -128,6 +131,14 @@ export type ChangesSince<T> =
 export interface ChangeLog<T> {
   /** Up to `limit` changes with revision > `after`, in revision order. */
   changesSince(after: number, limit: number): Promise<ChangesSince<T>>;
+  /**
+   * Where a watch of `namespace` (undefined: all namespaces) that has seen everything up to
+   * `after` can continue: the current revision when nothing in the namespace changed after
+   * `after`, else `after` itself. A namespace list's resourceVersion is the namespace's last
+   * change, which may be older than the retained log or far behind the other namespaces; this
+   * lets a watch from it start at the present instead of reading (or missing) the log since.
+   */
+  resumePoint(after: number, namespace: string | undefined): Promise<number>;
   /** Calls `listener` after this process commits a change (to wake pollers early). */
   onCommit(listener: () => void): () => void;
 }

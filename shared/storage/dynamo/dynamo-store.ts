@@ -44,7 +44,7 @@ import {
 } from '../../apimachinery/registry/store.js';
 import type { ObjectKey } from '../../apimachinery/registry/strategy.js';
 import { BodyTooLargeError, decodeBody, encodeBody, serializeForStorage, type EncodedBody } from './item-codec.js';
-import { ATTR, keys, objectSortKey, padRevision, splitObjectSortKey, type Key } from './keys.js';
+import { ATTR, COUNTER_SORT_KEY, isBookkeepingSortKey, keys, objectSortKey, padRevision, splitObjectSortKey, type Key } from './keys.js';
 
 type Item = Record<string, AttributeValue>;
 
@@ -85,6 +85,8 @@ const MAX_TRANSACTION_BYTES = 3_800_000;
 
 interface PendingCommit {
   readonly objectKey: string;
+  /** The object's namespace ('' for cluster-scoped objects, which have no head). */
+  readonly namespace: string;
   readonly build: (rev: number) => TransactWriteItem[];
   readonly knownRevision: number | undefined;
   readonly count: number;
@@ -221,16 +223,28 @@ export class DynamoStore<T extends KubeObject> implements Store<T>, ChangeLog<T>
   }
 
   async list(req: ListRequest<T>): Promise<ListPage<T>> {
-    // The list revision is read before the query: every change after it reaches a watch
-    // started from it, so a list + watch never has a gap (a change may show in both).
-    const resourceVersion = req.resourceVersion ?? String(await this.#readCounter());
     const prefix = req.namespace === undefined ? undefined : `${req.namespace}/`;
+    // A first page starts at the item that holds its resourceVersion: the counter for all
+    // namespaces, the namespace's head for one namespace. Each sorts first in the key range, so
+    // the query reads it before any object: every change committed before that read is in the
+    // list, and every later one has a higher revision and reaches a watch started from it
+    // (a change may show in both, never in neither). See docs/design.md §5.
+    const revisionKey = req.startAfter === undefined && req.resourceVersion === undefined ? (prefix ?? COUNTER_SORT_KEY) : undefined;
+    let revision: string | undefined = req.resourceVersion;
     const want = req.limit === undefined ? undefined : req.limit + 1;
     const matched: { item: Item; object: T }[] = [];
     let start: Item | undefined = req.startAfter
       ? keyItem(keys.object(this.#resource, req.startAfter.namespace, req.startAfter.name))
       : undefined;
     for (let page = 0; page < MAX_LIST_PAGES; page++) {
+      let limit: number | undefined;
+      if (want !== undefined) {
+        const missing = want - matched.length;
+        // Room for the head or counter, and for the heads of the namespaces an all-namespaces
+        // page crosses, so one query usually fills the page.
+        const bookkeeping = (page === 0 && revisionKey !== undefined ? 1 : 0) + (prefix === undefined ? Math.ceil(missing / 8) : 0);
+        limit = (req.predicate ? Math.max(missing, 50) : missing) + bookkeeping;
+      }
       const out = await this.#call(() =>
         this.#client.send(
           new QueryCommand({
@@ -243,11 +257,17 @@ export class DynamoStore<T extends KubeObject> implements Store<T>, ChangeLog<T>
             },
             ConsistentRead: true,
             ExclusiveStartKey: start,
-            ...(want === undefined ? {} : { Limit: req.predicate ? Math.max(want - matched.length, 50) : want - matched.length }),
+            ...(limit === undefined ? {} : { Limit: limit }),
           }),
         ),
       );
-      const decoded = await Promise.all((out.Items ?? []).map(async (item) => ({ item, object: (await this.#decodeObjectItem(item)).object })));
+      const objects: Item[] = [];
+      for (const item of out.Items ?? []) {
+        const sk = item[ATTR.sk]?.S ?? '';
+        if (!isBookkeepingSortKey(sk)) objects.push(item);
+        else if (sk === revisionKey && page === 0) revision = String(num(item[ATTR.rev]));
+      }
+      const decoded = await Promise.all(objects.map(async (item) => ({ item, object: (await this.#decodeObjectItem(item)).object })));
       for (const d of decoded) if (req.predicate?.(d.object) ?? true) matched.push(d);
       start = out.LastEvaluatedKey;
       if (!start || (want !== undefined && matched.length >= want)) break;
@@ -257,7 +277,9 @@ export class DynamoStore<T extends KubeObject> implements Store<T>, ChangeLog<T>
     const last = pageItems[pageItems.length - 1];
     return {
       items: pageItems.map((m) => m.object),
-      resourceVersion,
+      // No head: nothing was ever written in the namespace before the query read its range.
+      // Revision 0 (the empty history) is then the one every later change is newer than.
+      resourceVersion: revision ?? '0',
       ...(more && last ? { lastKey: splitObjectSortKey(last.item[ATTR.sk]?.S ?? '') } : {}),
     };
   }
@@ -304,6 +326,21 @@ export class DynamoStore<T extends KubeObject> implements Store<T>, ChangeLog<T>
       });
     }
     return { kind: 'changes', changes };
+  }
+
+  async resumePoint(after: number, namespace: string | undefined): Promise<number> {
+    if (namespace === undefined || namespace === '') return after;
+    // The counter first, then the head: every change up to the counter's value committed
+    // before the head is read, so a head not past `after` means none of them is in the namespace.
+    // (A TransactGetItems of both would be cancelled by every write in flight on the counter.)
+    const current = await this.#readCounter();
+    const out = await this.#call(() =>
+      this.#client.send(
+        new GetItemCommand({ TableName: this.#table, Key: keyItem(keys.namespaceHead(this.#resource, namespace)), ConsistentRead: true }),
+      ),
+    );
+    const head = num(out.Item?.[ATTR.rev]);
+    return head > after ? after : Math.max(after, current);
   }
 
   onCommit(listener: () => void): () => void {
@@ -387,6 +424,22 @@ export class DynamoStore<T extends KubeObject> implements Store<T>, ChangeLog<T>
     return out;
   }
 
+  /**
+   * The namespace's head moves to the last revision of the transaction in it. No condition:
+   * the counter already orders the transactions, so a head only ever moves forward.
+   */
+  #headUpdate(namespace: string, rev: number): TransactWriteItem {
+    return {
+      Update: {
+        TableName: this.#table,
+        Key: keyItem(keys.namespaceHead(this.#resource, namespace)),
+        UpdateExpression: 'SET #rev = :rev',
+        ExpressionAttributeNames: { '#rev': ATTR.rev },
+        ExpressionAttributeValues: { ':rev': N(rev) },
+      },
+    };
+  }
+
   #counterUpdate(current: number, next: number): TransactWriteItem {
     return {
       Update: {
@@ -410,10 +463,12 @@ export class DynamoStore<T extends KubeObject> implements Store<T>, ChangeLog<T>
    * counter condition (another process won) retries at the value that came back with the
    * failure; a failed object condition rejects only that write with ObjectConditionFailed.
    */
-  #commit(objectKey: string, build: (rev: number) => TransactWriteItem[], knownRevision: number | undefined): Promise<number> {
+  #commit(key: ObjectKey, build: (rev: number) => TransactWriteItem[], knownRevision: number | undefined): Promise<number> {
     const probe = build(0);
+    const objectKey = objectSortKey(key.namespace, key.name);
     return new Promise<number>((resolve, reject) => {
-      this.#pending.push({ objectKey, build, knownRevision, count: probe.length, size: probe.reduce((n, i) => n + itemSize(i), 0), resolve, reject });
+      // `count` includes the namespace head, which writes to one namespace share.
+      this.#pending.push({ objectKey, namespace: key.namespace, build, knownRevision, count: probe.length + 1, size: probe.reduce((n, i) => n + itemSize(i), 0) + 100, resolve, reject });
       void this.#flush();
     });
   }
@@ -459,11 +514,14 @@ export class DynamoStore<T extends KubeObject> implements Store<T>, ChangeLog<T>
       if (this.#lastRevision === undefined && writes.every((w) => w.knownRevision === undefined)) current = await this.#readCounter();
       for (let attempt = 1; attempt <= this.#maxCommitAttempts && writes.length > 0; attempt++) {
         const items: TransactWriteItem[] = [this.#counterUpdate(current, current + writes.length)];
+        const heads = new Map<string, number>();
         const offsets = writes.map((w, i) => {
           const at = items.length;
           items.push(...w.build(current + 1 + i));
+          if (w.namespace !== '') heads.set(w.namespace, current + 1 + i);
           return at;
         });
+        for (const [namespace, rev] of heads) items.push(this.#headUpdate(namespace, rev));
         try {
           await this.#call(() => this.#client.send(new TransactWriteItemsCommand({ TransactItems: items })));
           const base = current;
@@ -541,7 +599,7 @@ export class DynamoStore<T extends KubeObject> implements Store<T>, ChangeLog<T>
     }
     try {
       const rev = await this.#commit(
-        objectSortKey(key.namespace, key.name),
+        key,
         (next) => [...this.#objectPut(key, next, uid, body, 'absent'), ...this.#logItems(next, 'ADDED', key, uid, body)],
         undefined,
       );
@@ -581,7 +639,7 @@ export class DynamoStore<T extends KubeObject> implements Store<T>, ChangeLog<T>
             ...(this.#selectableFields ? { fields: this.#selectableFields(loaded.object) } : {}),
           }
         : undefined;
-    return this.#commit(objectSortKey(key.namespace, key.name), (rev) => {
+    return this.#commit(key, (rev) => {
       const objectAction: TransactWriteItem[] =
         type === 'MODIFIED'
           ? this.#objectPut(key, rev, uid, body, loaded.rv)

@@ -4,11 +4,16 @@
  *
  * | item            | pk                               | sk                    |
  * |-----------------|----------------------------------|-----------------------|
- * | revision counter| `rev#<resource>`                 | `rev`                 |
+ * | revision counter| `obj#<resource>`                 | `!rev`                |
+ * | namespace head  | `obj#<resource>`                 | `<namespace>/`        |
  * | object          | `obj#<resource>`                 | `<namespace>/<name>`  |
  * | object chunk    | `chunk#<resource>#<ns>/<name>`   | `<rv>#<index>`        |
  * | event log       | `log#<resource>`                 | `<revision, 20 digits>` |
  * | event chunk     | `logchunk#<resource>#<revision>` | `<index>`             |
+ *
+ * The counter and the namespace heads live in the objects' partition, each sorting first in
+ * the key range a list reads (`!` sorts before every namespace name; `<namespace>/` before
+ * every `<namespace>/<name>`), so one `Query` returns a list's resourceVersion with its items.
  */
 
 export const ATTR = {
@@ -46,13 +51,21 @@ export const padRevision = (rev: number): string => String(rev).padStart(REV_WID
 /** Namespace/name joined so that a namespace prefix query never matches another namespace. */
 export const objectSortKey = (namespace: string, name: string): string => `${namespace}/${name}`;
 
+/** Sort key of the revision counter: before every object and head in the partition. */
+export const COUNTER_SORT_KEY = '!rev';
+
+/** Whether an item of the objects' partition is the counter or a namespace head, not an object. */
+export const isBookkeepingSortKey = (sk: string): boolean => sk === COUNTER_SORT_KEY || sk.endsWith('/');
+
 export function splitObjectSortKey(sk: string): { namespace: string; name: string } {
   const i = sk.indexOf('/');
   return { namespace: sk.slice(0, i), name: sk.slice(i + 1) };
 }
 
 export const keys = {
-  counter: (resource: string): Key => ({ pk: `rev#${resource}`, sk: 'rev' }),
+  counter: (resource: string): Key => ({ pk: `obj#${resource}`, sk: COUNTER_SORT_KEY }),
+  /** The namespace's last revision (`rev`): the resourceVersion of a list of the namespace. */
+  namespaceHead: (resource: string, namespace: string): Key => ({ pk: `obj#${resource}`, sk: `${namespace}/` }),
   object: (resource: string, namespace: string, name: string): Key => ({
     pk: `obj#${resource}`,
     sk: objectSortKey(namespace, name),

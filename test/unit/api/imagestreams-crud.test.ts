@@ -387,10 +387,10 @@ describe('imagestreams endpoints', () => {
     }
     const names = (res: { json: { items: { metadata: { name: string } }[] } }): string[] => res.json.items.map((i) => i.metadata.name);
 
-    it('lists a namespace in name order with the list resourceVersion', async () => {
+    it('lists a namespace in name order with the list resourceVersion (its last change)', async () => {
       const t = await seeded();
       const res = await t.call('GET', NS_URL);
-      expect(res.json).toMatchObject({ kind: 'ImageStreamList', apiVersion: 'image.openshift.io/v1', metadata: { resourceVersion: '6' } });
+      expect(res.json).toMatchObject({ kind: 'ImageStreamList', apiVersion: 'image.openshift.io/v1', metadata: { resourceVersion: '5' } });
       expect(names(res)).toEqual(['a', 'b', 'c', 'd', 'e']);
       expect(res.json.items[0].kind).toBeUndefined();
     });
@@ -399,11 +399,14 @@ describe('imagestreams endpoints', () => {
       const t = await seeded();
       const res = await t.call('GET', '/apis/image.openshift.io/v1/imagestreams');
       expect(names(res)).toEqual(['a', 'b', 'c', 'd', 'e', 'z']);
+      expect(res.json.metadata.resourceVersion).toBe('6');
     });
 
-    it('answers an empty list with items: []', async () => {
+    it('answers an empty list with items: [] (resourceVersion 0 when nothing was ever written there)', async () => {
       const t = testApp();
-      expect((await t.call('GET', NS_URL)).json.items).toEqual([]);
+      const res = await t.call('GET', NS_URL);
+      expect(res.json.items).toEqual([]);
+      expect(res.json.metadata.resourceVersion).toBe('0');
     });
 
     it('filters by label and field selectors', async () => {

@@ -100,6 +100,23 @@ describe('watch', () => {
       expect(await collectFrom(store, base({ resourceVersion: '2' }))).toEqual(['ADDED a/r 3', 'ADDED a/s 4']);
     });
 
+    it("continues from a quiet namespace's list resourceVersion even when the log has moved past it", async () => {
+      const store = new MemoryStore<KubeObject>({ retainEvents: 2 });
+      await store.create({ namespace: 'quiet', name: 'x' }, obj('quiet', 'x'));
+      for (const n of ['p', 'q', 'r']) await store.create({ namespace: 'busy', name: n }, obj('busy', n));
+      const listed = await store.list({ namespace: 'quiet' });
+      expect(listed.resourceVersion).toBe('1');
+      const scoped = (over: Partial<WatchOptions<KubeObject>>): WatchOptions<KubeObject> => ({ ...base(over), filter: { ...base().filter, namespace: 'quiet' } });
+      const events = await collectFrom(store, scoped({ resourceVersion: listed.resourceVersion, timeoutMs: 200 }), async () => {
+        await new Promise((r) => setTimeout(r, 30));
+        await store.create({ namespace: 'quiet', name: 'y' }, obj('quiet', 'y'));
+      });
+      expect(events).toEqual(['ADDED quiet/y 5']);
+      // The busy namespace changed after revision 1, and that history is gone: 410.
+      const busy = { ...base({ resourceVersion: '1' }), filter: { ...base().filter, namespace: 'busy' } };
+      expect(await collectFrom(store, busy)).toEqual(['ERROR 410 too old resource version: 1 (3)']);
+    });
+
     it('answers a resourceVersion from the future with a 504 Timeout error after waiting briefly', async () => {
       const store = new MemoryStore<KubeObject>();
       expect(await collectFrom(store, base({ resourceVersion: '9', futureWaitMs: 50 }))).toEqual(['ERROR 504 Timeout: Too large resource version: 9, current: 0']);

@@ -45,7 +45,7 @@ describe('dynamo-store', () => {
       expect(ddb).toHaveReceivedCommandTimes(TransactWriteItemsCommand, 1);
       const items = ddb.commandCalls(TransactWriteItemsCommand)[0]!.args[0].input.TransactItems!;
       expect(items[0]!.Update).toMatchObject({
-        Key: { pk: { S: 'rev#things' }, sk: { S: 'rev' } },
+        Key: { pk: { S: 'obj#things' }, sk: { S: '!rev' } },
         ConditionExpression: '#rev = :cur',
         ExpressionAttributeValues: { ':next': { N: '8' }, ':cur': { N: '7' } },
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
@@ -60,6 +60,13 @@ describe('dynamo-store', () => {
         t: { S: 'ADDED' },
         ttl: { N: String(1000 + 60) },
       });
+      // The namespace's head moves to the write's revision (a list of the namespace reads it).
+      expect(items[items.length - 1]!.Update).toMatchObject({
+        Key: { pk: { S: 'obj#things' }, sk: { S: 'ns/' } },
+        UpdateExpression: 'SET #rev = :rev',
+        ExpressionAttributeValues: { ':rev': { N: '8' } },
+      });
+      expect(items[items.length - 1]!.Update!.ConditionExpression).toBeUndefined();
     });
 
     it('retries at the counter value returned with the failure when another writer won', async () => {
@@ -102,7 +109,7 @@ describe('dynamo-store', () => {
     };
 
     it('reads object and counter in one round trip and conditions the put on the read resourceVersion', async () => {
-      ddb.on(BatchGetItemCommand).resolves({ Responses: { t1: [stored, { pk: { S: 'rev#things' }, sk: { S: 'rev' }, rev: { N: '9' } }] } });
+      ddb.on(BatchGetItemCommand).resolves({ Responses: { t1: [stored, { pk: { S: 'obj#things' }, sk: { S: '!rev' }, rev: { N: '9' } }] } });
       ddb.on(TransactWriteItemsCommand).resolves({});
       const out = await newStore().guaranteedUpdate(key, (cur) => ({ ...cur, metadata: { ...cur.metadata, labels: { a: 'b' } } }));
       expect(out.object.metadata.resourceVersion).toBe('10');
@@ -117,8 +124,8 @@ describe('dynamo-store', () => {
       const newer = { ...stored, rv: { N: '5' }, b: { B: Buffer.from(JSON.stringify({ ...obj, metadata: { ...obj.metadata, labels: { seen: 'newer' } } })) } };
       ddb
         .on(BatchGetItemCommand)
-        .resolvesOnce({ Responses: { t1: [stored, { pk: { S: 'rev#things' }, sk: { S: 'rev' }, rev: { N: '4' } }] } })
-        .resolves({ Responses: { t1: [newer, { pk: { S: 'rev#things' }, sk: { S: 'rev' }, rev: { N: '5' } }] } });
+        .resolvesOnce({ Responses: { t1: [stored, { pk: { S: 'obj#things' }, sk: { S: '!rev' }, rev: { N: '4' } }] } })
+        .resolves({ Responses: { t1: [newer, { pk: { S: 'obj#things' }, sk: { S: '!rev' }, rev: { N: '5' } }] } });
       ddb.on(TransactWriteItemsCommand).rejectsOnce(cancelled(['None', 'ConditionalCheckFailed', 'None'])).resolves({});
       const seen: (string | undefined)[] = [];
       await newStore().guaranteedUpdate(key, (cur) => {

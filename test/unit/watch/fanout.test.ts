@@ -235,6 +235,10 @@ describe('watch fanout', () => {
       for (const n of ['x', 'y', 'z']) await h.create('a', n);
       const list = h.store.list.bind(h.store);
       h.store.list = async (req) => ({ ...(await list(req)), resourceVersion: '1' });
+      // The revision read before the list (the watch's snapshot) is as old, once.
+      const current = h.store.currentResourceVersion.bind(h.store);
+      let stale = true;
+      h.store.currentResourceVersion = async () => (stale ? ((stale = false), '1') : current());
       // Act
       await h.watch('w', `${NS('a')}?sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true`);
       await h.update('a', 'y', { v: '2' });
