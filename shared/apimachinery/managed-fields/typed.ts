@@ -10,10 +10,10 @@ import { childMeta, SCALAR, type FieldMeta } from '../field-meta.js';
 import {
   fieldElement,
   FieldSet,
+  FieldSetBuilder,
   keyElement,
   pathElementString,
   elementKey,
-  extendPath,
   trieChild,
   valueElement,
   type FieldPath,
@@ -85,55 +85,59 @@ function shapeOf(meta: FieldMeta, ...values: unknown[]): 'leaf' | 'map' | 'list'
  * set elements are members themselves; struct nodes are only implied by their children.
  */
 export function fieldSetOf(value: unknown, meta: FieldMeta): FieldSet {
-  const out: FieldPath[] = [];
-  const walk = (v: unknown, m: FieldMeta, path: FieldPath): void => {
+  const b = new FieldSetBuilder();
+  // `node` is the builder's node of the value's path (undefined: the root, never a member).
+  const walk = (v: unknown, m: FieldMeta, node: FieldTrie | undefined): void => {
     const shape = shapeOf(m, v);
     if (shape === 'leaf') {
       if (isMergedList(m) || isMapLike(m)) {
         // A value that does not fit its schema is kept as an opaque leaf.
-        if (v !== undefined && v !== null) out.push(path);
-      } else {
-        out.push(path);
+        if (v !== undefined && v !== null && node !== undefined) b.mark(node);
+      } else if (node !== undefined) {
+        b.mark(node);
       }
       return;
     }
+    const parent = node ?? b.root;
     if (shape === 'map') {
       if (!isJsonObject(v)) return;
-      for (const [key, child] of Object.entries(v)) {
+      for (const key of Object.keys(v)) {
+        const child = v[key];
         if (child === undefined) continue;
-        const childPath = extendPath(path, fieldElement(key));
-        walk(child, childMeta(m, key), childPath);
+        const childNode = b.child(parent, fieldElement(key));
+        walk(child, childMeta(m, key), childNode);
         if (child === null || (isJsonObject(child) && Object.keys(child).length === 0) || !isNamedField(m, key)) {
-          out.push(childPath);
+          b.mark(childNode);
         }
       }
       return;
     }
     if (!Array.isArray(v)) return;
     const lm = m as ListMeta;
+    const elements = v.map((item) => listItemElement(item, lm));
     const seen = new Set<string>();
     const duplicated = new Set<string>();
-    for (const item of v) {
-      const pe = listItemElement(item, lm);
+    for (const pe of elements) {
       if (typeof pe === 'string') continue;
       const k = elementKey(pe);
       if (seen.has(k)) {
         if (!duplicated.has(k)) {
           duplicated.add(k);
-          out.push([...path, pe]);
+          b.mark(b.child(parent, pe, k));
         }
       } else seen.add(k);
     }
-    for (const item of v) {
-      const pe = listItemElement(item, lm);
-      if (typeof pe === 'string' || duplicated.has(elementKey(pe))) continue;
-      const itemPath = extendPath(path, pe);
-      walk(item, itemMeta(lm), itemPath);
-      out.push(itemPath);
-    }
+    elements.forEach((pe, i) => {
+      if (typeof pe === 'string') return;
+      const k = elementKey(pe);
+      if (duplicated.has(k)) return;
+      const itemNode = b.child(parent, pe, k);
+      walk(v[i], itemMeta(lm), itemNode);
+      b.mark(itemNode);
+    });
   };
-  if (value !== undefined) walk(value, meta, []);
-  return FieldSet.of(out);
+  if (value !== undefined) walk(value, meta, undefined);
+  return b.build();
 }
 
 /**
@@ -166,42 +170,88 @@ export interface Comparison {
 }
 
 /**
+ * A path during a comparison, as a chain of steps up to the root: the three result sets'
+ * nodes for it are created only when a path at or under it is recorded (most of an update
+ * compares equal and records nothing).
+ */
+interface Step {
+  readonly parent: Step | undefined;
+  /** The field name of a field step (its element is made on first use) … */
+  readonly name: string;
+  /** … or the element of a list item. */
+  pe: PathElement | undefined;
+  /** The step's node in the added / removed / modified builders, once made. */
+  readonly nodes: [FieldTrie | undefined, FieldTrie | undefined, FieldTrie | undefined];
+}
+
+const ADDED = 0;
+const REMOVED = 1;
+const MODIFIED = 2;
+
+/**
  * Compares `lhs` (before) with `rhs` (after): leaves are added/removed/modified; a map,
  * struct, list or element that appears or disappears as a whole is itself added/removed
  * (that is where the `".": {}` markers of Update entries come from). `undefined` = absent.
+ * Paths in or under `skip` are not compared (a caller that removes them from the result
+ * anyway, e.g. reset fields, saves the walk).
  */
-export function compareValues(lhs: unknown, rhs: unknown, meta: FieldMeta): Comparison {
-  const added: FieldPath[] = [];
-  const removed: FieldPath[] = [];
-  const modified: FieldPath[] = [];
+export function compareValues(lhs: unknown, rhs: unknown, meta: FieldMeta, skip?: FieldSet): Comparison {
+  const builders = [new FieldSetBuilder(), new FieldSetBuilder(), new FieldSetBuilder()] as const;
 
-  const leaf = (l: unknown, r: unknown, path: FieldPath): void => {
-    if (l === undefined) added.push(path);
-    else if (r === undefined) removed.push(path);
-    else if (!deepEqual(l, r)) modified.push(path);
+  const nodeOf = (which: 0 | 1 | 2, step: Step): FieldTrie => {
+    const made = step.nodes[which];
+    if (made !== undefined) return made;
+    const b = builders[which];
+    const parent = step.parent === undefined ? b.root : nodeOf(which, step.parent);
+    step.pe ??= fieldElement(step.name);
+    const node = b.child(parent, step.pe);
+    step.nodes[which] = node;
+    return node;
+  };
+  /** Records the path of `step` (the root, `undefined`, is never recorded). */
+  const record = (which: 0 | 1 | 2, step: Step | undefined): void => {
+    if (step !== undefined) builders[which].mark(nodeOf(which, step));
+  };
+  const fieldStep = (parent: Step | undefined, name: string): Step => ({ parent, name, pe: undefined, nodes: [undefined, undefined, undefined] });
+  const itemStep = (parent: Step | undefined, pe: PathElement): Step => ({ parent, name: '', pe, nodes: [undefined, undefined, undefined] });
+  /** The skip trie's node under `node` for an element key; `null` when the child is skipped as a whole. */
+  const skipChild = (node: FieldTrie | undefined, key: string): FieldTrie | undefined | null => {
+    if (node === undefined) return undefined;
+    const c = node.children.get(key)?.node;
+    return c?.member ? null : c;
   };
 
-  const walk = (l: unknown, r: unknown, m: FieldMeta, path: FieldPath): void => {
+  const leaf = (l: unknown, r: unknown, step: Step | undefined): void => {
+    if (l === undefined) record(ADDED, step);
+    else if (r === undefined) record(REMOVED, step);
+    else if (!deepEqual(l, r)) record(MODIFIED, step);
+  };
+
+  const walk = (l: unknown, r: unknown, m: FieldMeta, step: Step | undefined, sk: FieldTrie | undefined): void => {
+    if (l === r) return;
     const shape = shapeOf(m, l, r);
     if (shape === 'leaf' || (isEmptyContainer(l) && isEmptyContainer(r))) {
-      leaf(l, r, path);
+      leaf(l, r, step);
       return;
     }
     if (shape === 'map') {
       const lo = isJsonObject(l) ? l : {};
       const ro = isJsonObject(r) ? r : {};
-      const keys = new Set([...Object.keys(lo), ...Object.keys(ro)]);
-      for (const key of keys) {
+      const visit = (key: string): void => {
         const lv = lo[key];
         const rv = ro[key];
-        if (lv === undefined && rv === undefined) continue;
-        walk(lv, rv, childMeta(m, key), extendPath(path, fieldElement(key)));
-      }
+        if (lv === undefined && rv === undefined) return;
+        const childSkip = skipChild(sk, 'f:' + key);
+        if (childSkip === null) return;
+        walk(lv, rv, childMeta(m, key), fieldStep(step, key), childSkip);
+      };
+      for (const key of Object.keys(lo)) visit(key);
+      for (const key of Object.keys(ro)) if (!Object.prototype.hasOwnProperty.call(lo, key)) visit(key);
     } else {
-      walkList(Array.isArray(l) ? l : [], Array.isArray(r) ? r : [], m as ListMeta, path);
+      walkList(Array.isArray(l) ? l : [], Array.isArray(r) ? r : [], m as ListMeta, step, sk);
     }
-    if (l === undefined) added.push(path);
-    else if (r === undefined) removed.push(path);
+    if (l === undefined) record(ADDED, step);
+    else if (r === undefined) record(REMOVED, step);
   };
 
   const index = (items: readonly unknown[], m: ListMeta): Map<string, { pe: PathElement; items: unknown[] }> => {
@@ -217,33 +267,36 @@ export function compareValues(lhs: unknown, rhs: unknown, meta: FieldMeta): Comp
     return out;
   };
 
-  const walkList = (l: readonly unknown[], r: readonly unknown[], m: ListMeta, path: FieldPath): void => {
+  const walkList = (l: readonly unknown[], r: readonly unknown[], m: ListMeta, step: Step | undefined, sk: FieldTrie | undefined): void => {
     const li = index(l, m);
     const ri = index(r, m);
-    const keys = new Set([...li.keys(), ...ri.keys()]);
-    for (const k of keys) {
-      const le = li.get(k);
-      const re = ri.get(k);
+    const visit = (k: string, le: { pe: PathElement; items: unknown[] } | undefined, re: { pe: PathElement; items: unknown[] } | undefined): void => {
+      const childSkip = skipChild(sk, k);
+      if (childSkip === null) return;
       const pe = (le ?? re)?.pe as PathElement;
       const ll = le?.items ?? [];
       const rl = re?.items ?? [];
-      const itemPath = extendPath(path, pe);
+      const itemStepOf = (): Step => itemStep(step, pe);
       if (ll.length <= 1 && rl.length <= 1) {
-        walk(ll[0], rl[0], itemMeta(m), itemPath);
+        walk(ll[0], rl[0], itemMeta(m), itemStepOf(), childSkip);
       } else if (ll.length >= 2 && rl.length >= 2) {
-        if (!deepEqual(ll, rl)) modified.push(itemPath);
+        if (!deepEqual(ll, rl)) record(MODIFIED, itemStepOf());
       } else if (ll.length >= 2) {
-        if (rl.length === 1) walk(undefined, rl[0], itemMeta(m), itemPath);
-        removed.push(itemPath);
+        const s = itemStepOf();
+        if (rl.length === 1) walk(undefined, rl[0], itemMeta(m), s, childSkip);
+        record(REMOVED, s);
       } else {
-        if (ll.length === 1) walk(ll[0], undefined, itemMeta(m), itemPath);
-        added.push(itemPath);
+        const s = itemStepOf();
+        if (ll.length === 1) walk(ll[0], undefined, itemMeta(m), s, childSkip);
+        record(ADDED, s);
       }
-    }
+    };
+    for (const [k, le] of li) visit(k, le, ri.get(k));
+    for (const [k, re] of ri) if (!li.has(k)) visit(k, undefined, re);
   };
 
-  if (lhs !== undefined || rhs !== undefined) walk(lhs, rhs, meta, []);
-  return { added: FieldSet.of(added), removed: FieldSet.of(removed), modified: FieldSet.of(modified) };
+  if (lhs !== undefined || rhs !== undefined) walk(lhs, rhs, meta, undefined, skip?.trie());
+  return { added: builders[ADDED].build(), removed: builders[REMOVED].build(), modified: builders[MODIFIED].build() };
 }
 
 // ---------------------------------------------------------------------------------------------
