@@ -177,6 +177,12 @@ export function serializePathElement(pe: PathElement): string {
   }
 }
 
+/** The key of a key element with one field, `k:{"name":"latest"}` (= `serializePathElement(keyElement({[name]: value}))`). */
+export const keyElementKey = (name: string, value: unknown): string => 'k:{' + goJsonString(name) + ':' + goJson(value) + '}';
+
+/** The key of a value element, `v:"x"` (= `serializePathElement(valueElement(value))`). */
+export const valueElementKey = (value: unknown): string => 'v:' + goJson(value);
+
 function parseJsonStrict(text: string, what: string): unknown {
   try {
     return JSON.parse(text) as unknown;
@@ -321,7 +327,10 @@ const NO_CHILDREN: ReadonlyMap<string, TrieChild> = new Map();
 
 class Node implements FieldTrie {
   member: boolean;
-  children: ReadonlyMap<string, TrieChild>;
+  /** The children; `undefined` until read from `raw`. */
+  kids: ReadonlyMap<string, TrieChild> | undefined;
+  /** A canonical FieldsV1 document the children are read from on first use (parsed sets keep unvisited subtrees unread). */
+  raw: Record<string, unknown> | undefined;
   /** The FieldsV1 form of the subtree (non-leaf nodes), once emitted or parsed in that exact form. */
   fieldsV1: Record<string, unknown> | undefined;
   /** Members in the subtree, once counted. */
@@ -329,13 +338,90 @@ class Node implements FieldTrie {
   /** Whether `children` iterates in element order (no sort needed to emit). */
   sorted: boolean;
 
-  constructor(member: boolean, children: ReadonlyMap<string, TrieChild>, sorted = false) {
+  constructor(member: boolean, children: ReadonlyMap<string, TrieChild> | undefined, sorted = false, raw?: Record<string, unknown>) {
     this.member = member;
-    this.children = children;
-    this.fieldsV1 = undefined;
+    this.kids = children;
+    this.raw = raw;
+    this.fieldsV1 = raw;
     this.size = undefined;
-    this.sorted = sorted || children.size <= 1;
+    this.sorted = sorted || (children !== undefined && children.size <= 1);
   }
+
+  get children(): ReadonlyMap<string, TrieChild> {
+    return this.kids ?? this.#read();
+  }
+
+  /** The children of a canonical document (keys already validated by {@link isCanonicalDocument}). */
+  #read(): ReadonlyMap<string, TrieChild> {
+    const raw = this.raw as Record<string, unknown>;
+    const kids = new Map<string, TrieChild>();
+    for (const key in raw) {
+      if (key === '.') continue;
+      const child = raw[key] as Record<string, unknown>;
+      const pe = key.charCodeAt(0) === 0x66 /* f */ ? fieldElement(key.slice(2)) : (parsePathElement(key) as PathElement);
+      if (pe.kind !== 'field' && Object.isExtensible(pe)) (pe as Keyed)[KEY] = key;
+      kids.set(key, { key, pe, node: documentNode(child) });
+    }
+    this.kids = kids;
+    this.raw = undefined;
+    return kids;
+  }
+}
+
+/** The node of a canonical document's subtree, read lazily. */
+const documentNode = (doc: Record<string, unknown>): Node =>
+  isEmptyObject(doc) ? LEAF : new Node(Object.prototype.hasOwnProperty.call(doc, '.'), undefined, true, doc);
+
+function isEmptyObject(o: Record<string, unknown>): boolean {
+  for (const _ in o) return false;
+  return true;
+}
+
+const ELEMENT_RANK_BY_PREFIX: Readonly<Record<string, number>> = { f: 0, k: 1, v: 2, i: 3 };
+
+/**
+ * Whether a FieldsV1 document is exactly what toFieldsV1 writes for its set: every key
+ * parses and re-serializes to itself, siblings in strictly increasing element order,
+ * `".": {}` only first and only on a node with children, leaves `{}`. Never throws
+ * (anything else is left to the full parse, which reports errors).
+ */
+function isCanonicalDocument(obj: Record<string, unknown>): boolean {
+  let rank = -1;
+  let previousKey = '';
+  let previous: PathElement | undefined;
+  let hasChildren = false;
+  let member = false;
+  for (const key in obj) {
+    const child = obj[key];
+    if (!isPlainObject(child)) return false;
+    if (key === '.') {
+      if (hasChildren || !isEmptyObject(child)) return false;
+      member = true;
+      continue;
+    }
+    if (key.length < 2 || key.charCodeAt(1) !== 0x3a /* : */) return false;
+    const r = ELEMENT_RANK_BY_PREFIX[key[0] as string];
+    if (r === undefined || r < rank) return false;
+    if (r === 0) {
+      // Same prefix: the keys order as the names do.
+      if (rank === 0 && compareStrings(previousKey, key) >= 0) return false;
+    } else {
+      let pe: PathElement | undefined;
+      try {
+        pe = parsePathElement(key);
+      } catch {
+        return false;
+      }
+      if (pe === undefined || serializePathElement(pe) !== key) return false;
+      if (r === rank && comparePathElements(previous as PathElement, pe) >= 0) return false;
+      previous = pe;
+    }
+    rank = r;
+    previousKey = key;
+    hasChildren = true;
+    if (!isEmptyObject(child) && !isCanonicalDocument(child)) return false;
+  }
+  return !(member && !hasChildren);
 }
 
 /** The shared leaf (a member without children) and the empty root. */
@@ -361,24 +447,26 @@ function unionNodes(a: Node, b: Node): Node {
   if (b.children.size === 0 && (a.member || !b.member)) return a;
   if (a.children.size === 0 && (b.member || !a.member)) return b;
   const member = a.member || b.member;
+  // The smaller node's children go into (a copy of) the larger's; `a` wins a tie.
+  const [big, small] = a.children.size >= b.children.size ? [a, b] : [b, a];
   let children: Map<string, TrieChild> | undefined;
-  let sorted = a.sorted;
-  for (const [k, cb] of b.children) {
-    const ca = a.children.get(k);
+  let sorted = big.sorted;
+  for (const [k, cs] of small.children) {
+    const cb = big.children.get(k);
     let next: TrieChild;
-    if (ca === undefined) {
-      next = cb;
+    if (cb === undefined) {
+      next = cs;
       sorted = false;
     } else {
-      const u = unionNodes(ca.node as Node, cb.node as Node);
-      if (u === ca.node) continue;
-      next = { key: ca.key, pe: ca.pe, node: u };
+      const u = unionNodes(cb.node as Node, cs.node as Node);
+      if (u === cb.node) continue;
+      next = { key: cb.key, pe: cb.pe, node: u };
     }
-    children ??= new Map(a.children);
+    children ??= new Map(big.children);
     children.set(k, next);
   }
-  if (children === undefined && member === a.member) return a;
-  return nodeOf(member, children ?? a.children, sorted);
+  if (children === undefined && member === big.member) return big;
+  return nodeOf(member, children ?? big.children, sorted);
 }
 
 /** `a ∖ b` (`recursive`: also everything under a member of `b`); `a` itself when nothing is removed. */
@@ -464,9 +552,9 @@ export class FieldSetBuilder {
     const p = parent as Node;
     let c = p.children.get(key);
     if (c === undefined) {
-      if (p.children === NO_CHILDREN) p.children = new Map();
+      if (p.kids === NO_CHILDREN) p.kids = new Map();
       c = { key, pe, node: new Node(false, NO_CHILDREN) };
-      (p.children as Map<string, TrieChild>).set(key, c);
+      (p.kids as Map<string, TrieChild>).set(key, c);
     }
     return c.node;
   }
@@ -509,7 +597,8 @@ export class FieldSet {
       for (const [k, c] of n.children as Map<string, TrieChild>) {
         const f = freeze(c.node as Node);
         if (isEmptyNode(f)) (n.children as Map<string, TrieChild>).delete(k);
-        else if (f !== c.node) (n.children as Map<string, TrieChild>).set(k, { key: c.key, pe: c.pe, node: f });
+        // The builder's child entries are its own until built: updated in place.
+        else if (f !== c.node) (c as { node: FieldTrie }).node = f;
       }
       if (n.children.size === 0) return n.member ? LEAF : EMPTY_ROOT;
       n.sorted = n.children.size <= 1;
@@ -533,6 +622,9 @@ export class FieldSet {
   static fromFieldsV1(fields: unknown): FieldSet {
     if (fields === undefined || fields === null) return FieldSet.EMPTY;
     if (!isPlainObject(fields)) throw new FieldsV1Error('fieldsV1 must be a JSON object');
+    // A document exactly as toFieldsV1 writes it (as this server stores them) is the set's
+    // encoding, and its subtrees are read only when an operation visits them.
+    if (isCanonicalDocument(fields)) return new FieldSet(new Node(false, undefined, true, fields));
     const root = parseNode(fields);
     // The root is never a member (the empty path is not tracked).
     const node = root.node.member || root.node === EMPTY_ROOT ? new Node(false, root.node.children, root.node.sorted) : root.node;

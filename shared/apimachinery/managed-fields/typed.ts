@@ -12,7 +12,9 @@ import {
   FieldSet,
   FieldSetBuilder,
   keyElement,
+  keyElementKey,
   pathElementString,
+  valueElementKey,
   elementKey,
   trieChild,
   valueElement,
@@ -59,6 +61,17 @@ export function listItemElement(item: unknown, meta: ListMeta): PathElement | st
   if (Array.isArray(item)) return 'not supported: associative list with lists as elements';
   if (item === null || item === undefined) return "associative list without keys has an element that's an explicit null";
   return valueElement(item);
+}
+
+/** `elementKey(listItemElement(item, meta))` without making the element; `undefined` for items that cannot be keyed. */
+export function listItemKey(item: unknown, meta: ListMeta): string | undefined {
+  if (meta.kind === 'assoc-list') {
+    if (!isJsonObject(item) || !Object.prototype.hasOwnProperty.call(item, meta.key)) return undefined;
+    const v = item[meta.key];
+    return v === undefined ? undefined : keyElementKey(meta.key, v);
+  }
+  if (item === null || item === undefined || typeof item === 'object') return undefined;
+  return valueElementKey(item);
 }
 
 const isEmptyContainer = (v: unknown): boolean =>
@@ -170,23 +183,156 @@ export interface Comparison {
 }
 
 /**
- * A path during a comparison, as a chain of steps up to the root: the three result sets'
- * nodes for it are created only when a path at or under it is recorded (most of an update
- * compares equal and records nothing).
+ * A path during a comparison, as a chain of steps up to the root (`undefined`): the result
+ * sets' nodes for it are made only when a path at or under it is recorded (most of an
+ * update compares equal and records nothing).
  */
-interface Step {
-  readonly parent: Step | undefined;
-  /** The field name of a field step (its element is made on first use) … */
-  readonly name: string;
-  /** … or the element of a list item. */
-  pe: PathElement | undefined;
+class Step {
+  /** The step's element, made on first use (from `name`, or from `item` of `list`). */
+  pe: PathElement | undefined = undefined;
   /** The step's node in the added / removed / modified builders, once made. */
-  readonly nodes: [FieldTrie | undefined, FieldTrie | undefined, FieldTrie | undefined];
+  added: FieldTrie | undefined = undefined;
+  removed: FieldTrie | undefined = undefined;
+  modified: FieldTrie | undefined = undefined;
+
+  constructor(
+    readonly parent: Step | undefined,
+    /** The field name of a field step, or the element key of an item step. */
+    readonly name: string,
+    readonly item: unknown,
+    readonly list: ListMeta | undefined,
+  ) {}
 }
 
-const ADDED = 0;
-const REMOVED = 1;
-const MODIFIED = 2;
+type Which = 'added' | 'removed' | 'modified';
+
+/** A list's items by element key (items that cannot be keyed left out), with how often each key occurs. */
+type Indexed = { item: unknown; items: unknown[] | undefined };
+
+const hasOwn = (o: object, key: string): boolean => Object.prototype.hasOwnProperty.call(o, key);
+
+/** The walk of {@link compareValues}. */
+class Comparer {
+  readonly added = new FieldSetBuilder();
+  readonly removed = new FieldSetBuilder();
+  readonly modified = new FieldSetBuilder();
+
+  #node(which: Which, step: Step): FieldTrie {
+    const made = step[which];
+    if (made !== undefined) return made;
+    const b = this[which];
+    const parent = step.parent === undefined ? b.root : this.#node(which, step.parent);
+    if (step.pe === undefined) {
+      step.pe = step.list === undefined ? fieldElement(step.name) : (listItemElement(step.item, step.list) as PathElement);
+    }
+    const node = b.child(parent, step.pe, step.list === undefined ? undefined : step.name);
+    step[which] = node;
+    return node;
+  }
+
+  /** Records the path of `step` (the root, `undefined`, is never recorded). */
+  #record(which: Which, step: Step | undefined): void {
+    if (step !== undefined) this[which].mark(this.#node(which, step));
+  }
+
+  walk(l: unknown, r: unknown, m: FieldMeta, step: Step | undefined, sk: FieldTrie | undefined): void {
+    if (l === r) return;
+    const shape = shapeOf(m, l, r);
+    if (shape === 'leaf' || (isEmptyContainer(l) && isEmptyContainer(r))) {
+      if (l === undefined) this.#record('added', step);
+      else if (r === undefined) this.#record('removed', step);
+      else if (!deepEqual(l, r)) this.#record('modified', step);
+      return;
+    }
+    if (shape === 'map') {
+      const lo = isJsonObject(l) ? l : {};
+      const ro = isJsonObject(r) ? r : {};
+      for (const key in lo) if (hasOwn(lo, key)) this.#field(lo[key], ro[key], m, key, step, sk);
+      for (const key in ro) if (hasOwn(ro, key) && !hasOwn(lo, key)) this.#field(lo[key], ro[key], m, key, step, sk);
+    } else {
+      this.#list(Array.isArray(l) ? l : [], Array.isArray(r) ? r : [], m as ListMeta, step, sk);
+    }
+    if (l === undefined) this.#record('added', step);
+    else if (r === undefined) this.#record('removed', step);
+  }
+
+  #field(lv: unknown, rv: unknown, m: FieldMeta, key: string, step: Step | undefined, sk: FieldTrie | undefined): void {
+    if (lv === undefined && rv === undefined) return;
+    const childSkip = skipChild(sk, 'f:' + key);
+    if (childSkip === null) return;
+    this.walk(lv, rv, childMeta(m, key), new Step(step, key, undefined, undefined), childSkip);
+  }
+
+  #list(l: readonly unknown[], r: readonly unknown[], m: ListMeta, step: Step | undefined, sk: FieldTrie | undefined): void {
+    // Common case: both lists hold the same distinct keys in the same order (items compare pairwise).
+    if (l.length === r.length) {
+      const keys: string[] = [];
+      let pairwise = true;
+      for (let i = 0; i < l.length && pairwise; i++) {
+        const kl = listItemKey(l[i], m);
+        if (kl === undefined || kl !== listItemKey(r[i], m) || (i > 0 && !((keys[i - 1] as string) < kl))) pairwise = false;
+        else keys.push(kl);
+      }
+      if (pairwise) {
+        for (let i = 0; i < l.length; i++) this.#item(keys[i] as string, l[i], r[i], l[i], m, step, sk);
+        return;
+      }
+    }
+    const li = indexList(l, m);
+    const ri = indexList(r, m);
+    for (const [k, le] of li) this.#entry(k, le, ri.get(k), m, step, sk);
+    for (const [k, re] of ri) if (!li.has(k)) this.#entry(k, undefined, re, m, step, sk);
+  }
+
+  /** One key of a list whose items are not pairwise (`items` set when the key occurs more than once). */
+  #entry(k: string, le: Indexed | undefined, re: Indexed | undefined, m: ListMeta, step: Step | undefined, sk: FieldTrie | undefined): void {
+    const first = (le ?? re)?.item;
+    const ln = le === undefined ? 0 : le.items === undefined ? 1 : le.items.length;
+    const rn = re === undefined ? 0 : re.items === undefined ? 1 : re.items.length;
+    if (ln <= 1 && rn <= 1) {
+      this.#item(k, le?.item, re?.item, first, m, step, sk);
+      return;
+    }
+    const childSkip = skipChild(sk, k);
+    if (childSkip === null) return;
+    const s = new Step(step, k, first, m);
+    if (ln >= 2 && rn >= 2) {
+      if (!deepEqual(le?.items, re?.items)) this.#record('modified', s);
+    } else if (ln >= 2) {
+      if (rn === 1) this.walk(undefined, re?.item, itemMeta(m), s, childSkip);
+      this.#record('removed', s);
+    } else {
+      if (ln === 1) this.walk(le?.item, undefined, itemMeta(m), s, childSkip);
+      this.#record('added', s);
+    }
+  }
+
+  /** One element present at most once on each side. */
+  #item(k: string, lv: unknown, rv: unknown, first: unknown, m: ListMeta, step: Step | undefined, sk: FieldTrie | undefined): void {
+    const childSkip = skipChild(sk, k);
+    if (childSkip === null) return;
+    this.walk(lv, rv, itemMeta(m), new Step(step, k, first, m), childSkip);
+  }
+}
+
+function indexList(items: readonly unknown[], m: ListMeta): Map<string, Indexed> {
+  const out = new Map<string, Indexed>();
+  for (const item of items) {
+    const k = listItemKey(item, m);
+    if (k === undefined) continue;
+    const entry = out.get(k);
+    if (entry === undefined) out.set(k, { item, items: undefined });
+    else (entry.items ??= [entry.item]).push(item);
+  }
+  return out;
+}
+
+/** The skip trie's node under `node` for an element key; `null` when the child is skipped as a whole. */
+function skipChild(node: FieldTrie | undefined, key: string): FieldTrie | undefined | null {
+  if (node === undefined) return undefined;
+  const c = node.children.get(key)?.node;
+  return c?.member ? null : c;
+}
 
 /**
  * Compares `lhs` (before) with `rhs` (after): leaves are added/removed/modified; a map,
@@ -196,107 +342,9 @@ const MODIFIED = 2;
  * anyway, e.g. reset fields, saves the walk).
  */
 export function compareValues(lhs: unknown, rhs: unknown, meta: FieldMeta, skip?: FieldSet): Comparison {
-  const builders = [new FieldSetBuilder(), new FieldSetBuilder(), new FieldSetBuilder()] as const;
-
-  const nodeOf = (which: 0 | 1 | 2, step: Step): FieldTrie => {
-    const made = step.nodes[which];
-    if (made !== undefined) return made;
-    const b = builders[which];
-    const parent = step.parent === undefined ? b.root : nodeOf(which, step.parent);
-    step.pe ??= fieldElement(step.name);
-    const node = b.child(parent, step.pe);
-    step.nodes[which] = node;
-    return node;
-  };
-  /** Records the path of `step` (the root, `undefined`, is never recorded). */
-  const record = (which: 0 | 1 | 2, step: Step | undefined): void => {
-    if (step !== undefined) builders[which].mark(nodeOf(which, step));
-  };
-  const fieldStep = (parent: Step | undefined, name: string): Step => ({ parent, name, pe: undefined, nodes: [undefined, undefined, undefined] });
-  const itemStep = (parent: Step | undefined, pe: PathElement): Step => ({ parent, name: '', pe, nodes: [undefined, undefined, undefined] });
-  /** The skip trie's node under `node` for an element key; `null` when the child is skipped as a whole. */
-  const skipChild = (node: FieldTrie | undefined, key: string): FieldTrie | undefined | null => {
-    if (node === undefined) return undefined;
-    const c = node.children.get(key)?.node;
-    return c?.member ? null : c;
-  };
-
-  const leaf = (l: unknown, r: unknown, step: Step | undefined): void => {
-    if (l === undefined) record(ADDED, step);
-    else if (r === undefined) record(REMOVED, step);
-    else if (!deepEqual(l, r)) record(MODIFIED, step);
-  };
-
-  const walk = (l: unknown, r: unknown, m: FieldMeta, step: Step | undefined, sk: FieldTrie | undefined): void => {
-    if (l === r) return;
-    const shape = shapeOf(m, l, r);
-    if (shape === 'leaf' || (isEmptyContainer(l) && isEmptyContainer(r))) {
-      leaf(l, r, step);
-      return;
-    }
-    if (shape === 'map') {
-      const lo = isJsonObject(l) ? l : {};
-      const ro = isJsonObject(r) ? r : {};
-      const visit = (key: string): void => {
-        const lv = lo[key];
-        const rv = ro[key];
-        if (lv === undefined && rv === undefined) return;
-        const childSkip = skipChild(sk, 'f:' + key);
-        if (childSkip === null) return;
-        walk(lv, rv, childMeta(m, key), fieldStep(step, key), childSkip);
-      };
-      for (const key of Object.keys(lo)) visit(key);
-      for (const key of Object.keys(ro)) if (!Object.prototype.hasOwnProperty.call(lo, key)) visit(key);
-    } else {
-      walkList(Array.isArray(l) ? l : [], Array.isArray(r) ? r : [], m as ListMeta, step, sk);
-    }
-    if (l === undefined) record(ADDED, step);
-    else if (r === undefined) record(REMOVED, step);
-  };
-
-  const index = (items: readonly unknown[], m: ListMeta): Map<string, { pe: PathElement; items: unknown[] }> => {
-    const out = new Map<string, { pe: PathElement; items: unknown[] }>();
-    for (const item of items) {
-      const pe = listItemElement(item, m);
-      if (typeof pe === 'string') continue;
-      const k = elementKey(pe);
-      const entry = out.get(k);
-      if (entry) entry.items.push(item);
-      else out.set(k, { pe, items: [item] });
-    }
-    return out;
-  };
-
-  const walkList = (l: readonly unknown[], r: readonly unknown[], m: ListMeta, step: Step | undefined, sk: FieldTrie | undefined): void => {
-    const li = index(l, m);
-    const ri = index(r, m);
-    const visit = (k: string, le: { pe: PathElement; items: unknown[] } | undefined, re: { pe: PathElement; items: unknown[] } | undefined): void => {
-      const childSkip = skipChild(sk, k);
-      if (childSkip === null) return;
-      const pe = (le ?? re)?.pe as PathElement;
-      const ll = le?.items ?? [];
-      const rl = re?.items ?? [];
-      const itemStepOf = (): Step => itemStep(step, pe);
-      if (ll.length <= 1 && rl.length <= 1) {
-        walk(ll[0], rl[0], itemMeta(m), itemStepOf(), childSkip);
-      } else if (ll.length >= 2 && rl.length >= 2) {
-        if (!deepEqual(ll, rl)) record(MODIFIED, itemStepOf());
-      } else if (ll.length >= 2) {
-        const s = itemStepOf();
-        if (rl.length === 1) walk(undefined, rl[0], itemMeta(m), s, childSkip);
-        record(REMOVED, s);
-      } else {
-        const s = itemStepOf();
-        if (ll.length === 1) walk(ll[0], undefined, itemMeta(m), s, childSkip);
-        record(ADDED, s);
-      }
-    };
-    for (const [k, le] of li) visit(k, le, ri.get(k));
-    for (const [k, re] of ri) if (!li.has(k)) visit(k, undefined, re);
-  };
-
-  if (lhs !== undefined || rhs !== undefined) walk(lhs, rhs, meta, undefined, skip?.trie());
-  return { added: builders[ADDED].build(), removed: builders[REMOVED].build(), modified: builders[MODIFIED].build() };
+  const c = new Comparer();
+  if (lhs !== undefined || rhs !== undefined) c.walk(lhs, rhs, meta, undefined, skip?.trie());
+  return { added: c.added.build(), removed: c.removed.build(), modified: c.modified.build() };
 }
 
 // ---------------------------------------------------------------------------------------------
