@@ -7,6 +7,7 @@
 import { parse as parseYaml } from 'yaml';
 import { safeParse } from 'zod/mini';
 import type * as core from 'zod/v4/core';
+import { fastDecode } from './fast-decode.js';
 import { findDuplicateKeys } from './json-body.js';
 import { negotiateBodyFormat } from './negotiation.js';
 import { groupVersionOf, type ResourceDefinition } from './resource.js';
@@ -153,6 +154,8 @@ const cannotHandle = (def: ResourceDefinition): string => `${def.kind} in versio
  * Takes ownership of `raw` (unknown keys are deleted from it in place).
  */
 export function decodeValue<S extends core.$ZodType>(def: ResourceDefinition, schema: S, raw: unknown): { object: core.output<S>; unknown: string[] } {
+  const fast = fastDecode(schema, raw);
+  if (fast !== undefined) return { object: withMetadata(fast.value) as core.output<S>, unknown: [] };
   const unknown: string[] = [];
   let result = safeParse(schema, raw);
   if (!result.success) {
@@ -169,13 +172,16 @@ export function decodeValue<S extends core.$ZodType>(def: ResourceDefinition, sc
     result = safeParse(schema, raw);
     if (!result.success) throw typeError(cannotHandle(def), def.kind, raw, result.error.issues);
   }
-  const object = stripNulls(result.data);
-  // ObjectMeta is a struct, not a pointer: an object sent without metadata has empty metadata.
+  return { object: withMetadata(stripNulls(result.data)), unknown };
+}
+
+/** ObjectMeta is a struct, not a pointer: an object sent without metadata has empty metadata. */
+function withMetadata<T>(object: T): T {
   if (object !== null && typeof object === 'object' && !Array.isArray(object)) {
     const rec = object as Record<string, unknown>;
     if (rec['metadata'] === undefined) rec['metadata'] = {};
   }
-  return { object, unknown };
+  return object;
 }
 
 function typeError(asKind: string, kind: string, raw: unknown, issues: readonly core.$ZodIssue[]): StatusError {
