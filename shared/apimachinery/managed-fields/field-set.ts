@@ -159,8 +159,11 @@ const HTML_ESCAPES: Record<string, string> = {
   '\u2029': '\\u2029',
 };
 
+const HTML_CHARS = /[<>&\u2028\u2029]/;
+
 export function goJsonString(s: string): string {
-  return JSON.stringify(s).replace(/[<>&\u2028\u2029]/g, (c) => HTML_ESCAPES[c] ?? c);
+  const json = JSON.stringify(s);
+  return HTML_CHARS.test(json) ? json.replace(/[<>&\u2028\u2029]/g, (c) => HTML_ESCAPES[c] ?? c) : json;
 }
 
 /** The FieldsV1 key of a path element: `f:name`, `k:{"name":"latest"}`, `v:"x"`, `i:0`. */
@@ -178,7 +181,17 @@ export function serializePathElement(pe: PathElement): string {
 }
 
 /** The key of a key element with one field, `k:{"name":"latest"}` (= `serializePathElement(keyElement({[name]: value}))`). */
-export const keyElementKey = (name: string, value: unknown): string => 'k:{' + goJsonString(name) + ':' + goJson(value) + '}';
+export function keyElementKey(name: string, value: unknown): string {
+  let prefix = KEY_PREFIXES.get(name);
+  if (prefix === undefined) {
+    prefix = 'k:{' + goJsonString(name) + ':';
+    KEY_PREFIXES.set(name, prefix);
+  }
+  return prefix + goJson(value) + '}';
+}
+
+/** `k:{"<name>":` by field name (the key fields of a schema's associative lists: a handful). */
+const KEY_PREFIXES = new Map<string, string>();
 
 /** The key of a value element, `v:"x"` (= `serializePathElement(valueElement(value))`). */
 export const valueElementKey = (value: unknown): string => 'v:' + goJson(value);
@@ -358,7 +371,7 @@ class Node implements FieldTrie {
     for (const key in raw) {
       if (key === '.') continue;
       const child = raw[key] as Record<string, unknown>;
-      const pe = key.charCodeAt(0) === 0x66 /* f */ ? fieldElement(key.slice(2)) : (parsePathElement(key) as PathElement);
+      const pe = key.charCodeAt(0) === 0x66 /* f */ ? fieldElement(key.slice(2)) : documentElement(key);
       if (pe.kind !== 'field' && Object.isExtensible(pe)) (pe as Keyed)[KEY] = key;
       kids.set(key, { key, pe, node: documentNode(child) });
     }
@@ -366,6 +379,12 @@ class Node implements FieldTrie {
     this.raw = undefined;
     return kids;
   }
+}
+
+/** The element of a (validated) key of a canonical document other than a field. */
+function documentElement(key: string): PathElement {
+  const simple = SIMPLE_KEY.exec(key);
+  return simple !== null ? { kind: 'key', fields: [[simple[1] as string, simple[2] as string]] } : (parsePathElement(key) as PathElement);
 }
 
 /** The node of a canonical document's subtree, read lazily. */
@@ -388,7 +407,10 @@ const ELEMENT_RANK_BY_PREFIX: Readonly<Record<string, number>> = { f: 0, k: 1, v
 function isCanonicalDocument(obj: Record<string, unknown>): boolean {
   let rank = -1;
   let previousKey = '';
+  // The previous key or value element: parsed, or (a one-field string key) its field name and value.
   let previous: PathElement | undefined;
+  let previousName = '';
+  let previousValue = '';
   let hasChildren = false;
   let member = false;
   for (const key in obj) {
@@ -402,9 +424,24 @@ function isCanonicalDocument(obj: Record<string, unknown>): boolean {
     if (key.length < 2 || key.charCodeAt(1) !== 0x3a /* : */) return false;
     const r = ELEMENT_RANK_BY_PREFIX[key[0] as string];
     if (r === undefined || r < rank) return false;
+    const simple = r === 1 ? SIMPLE_KEY.exec(key) : null;
     if (r === 0) {
       // Same prefix: the keys order as the names do.
       if (rank === 0 && compareStrings(previousKey, key) >= 0) return false;
+    } else if (simple !== null) {
+      // Canonical as it stands (nothing to escape); ordered by field name, then value.
+      const name = simple[1] as string;
+      const value = simple[2] as string;
+      if (r === rank) {
+        const c =
+          previous === undefined
+            ? compareStrings(previousName, name) || compareStrings(previousValue, value)
+            : comparePathElements(previous, { kind: 'key', fields: [[name, value]] });
+        if (c >= 0) return false;
+      }
+      previous = undefined;
+      previousName = name;
+      previousValue = value;
     } else {
       let pe: PathElement | undefined;
       try {
@@ -413,7 +450,10 @@ function isCanonicalDocument(obj: Record<string, unknown>): boolean {
         return false;
       }
       if (pe === undefined || serializePathElement(pe) !== key) return false;
-      if (r === rank && comparePathElements(previous as PathElement, pe) >= 0) return false;
+      if (r === rank) {
+        const before: PathElement = previous ?? { kind: 'key', fields: [[previousName, previousValue]] };
+        if (comparePathElements(before, pe) >= 0) return false;
+      }
       previous = pe;
     }
     rank = r;
@@ -423,6 +463,14 @@ function isCanonicalDocument(obj: Record<string, unknown>): boolean {
   }
   return !(member && !hasChildren);
 }
+
+/**
+ * A one-field key element with a string value, `k:{"name":"latest"}`, whose field name and
+ * value need no escaping in Go's JSON (no quote, backslash, control character, `<`, `>`,
+ * `&`, U+2028/9 or lone surrogate): such a key re-serializes to itself.
+ */
+// eslint-disable-next-line no-control-regex -- control characters are what it excludes
+const SIMPLE_KEY = /^k:\{"([^"\\<>&\u0000-\u001f\u2028\u2029\ud800-\udfff]*)":"([^"\\<>&\u0000-\u001f\u2028\u2029\ud800-\udfff]*)"\}$/;
 
 /** The shared leaf (a member without children) and the empty root. */
 const LEAF = new Node(true, NO_CHILDREN);
