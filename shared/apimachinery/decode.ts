@@ -8,7 +8,7 @@ import { parse as parseYaml } from 'yaml';
 import { safeParse } from 'zod/mini';
 import type * as core from 'zod/v4/core';
 import { fastDecode } from './fast-decode.js';
-import { findDuplicateKeys } from './json-body.js';
+import { findDuplicateKeys, mayHaveDuplicateKeys } from './json-body.js';
 import { negotiateBodyFormat } from './negotiation.js';
 import { groupVersionOf, type ResourceDefinition } from './resource.js';
 import type { StatusError } from './status.js';
@@ -134,11 +134,14 @@ export function decodeBody<S extends core.$ZodType>(def: ResourceDefinition, sch
   if (apiVersion !== '' && apiVersion !== expectedGv) {
     throw badRequest(`the API version in the data (${apiVersion}) does not match the expected API version (${expectedGv})`);
   }
+  // Counted against the parsed value before decoding changes it: text without more keys than
+  // the value holds has no duplicates and is not scanned for them.
+  const maybeDuplicates = input.fieldValidation !== 'Ignore' && format === 'json' && mayHaveDuplicateKeys(text, raw);
   const { object, unknown } = decodeValue(def, schema, raw);
   const problems: string[] = [];
   if (input.fieldValidation !== 'Ignore') {
     for (const u of unknown) problems.push(`unknown field ${JSON.stringify(u)}`);
-    if (format === 'json') for (const d of findDuplicateKeys(text)) problems.push(`duplicate field ${JSON.stringify(d)}`);
+    if (maybeDuplicates) for (const d of findDuplicateKeys(text)) problems.push(`duplicate field ${JSON.stringify(d)}`);
   }
   if (input.fieldValidation === 'Strict' && problems.length > 0) {
     throw badRequest(`${cannotHandle(def)}: strict decoding error: ${problems.join(', ')}`);

@@ -127,6 +127,61 @@ export function findDuplicateKeys(text: string): string[] {
   return dups;
 }
 
+/** Keys in JSON text: the strings followed (after whitespace) by a colon. Strings are skipped with indexOf. */
+function keysInText(text: string): number {
+  let keys = 0;
+  let i = text.indexOf('"');
+  while (i >= 0) {
+    const end = stringEnd(text, i);
+    let j = end;
+    let c = text.charCodeAt(j);
+    while (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d) c = text.charCodeAt(++j);
+    if (c === 0x3a /* : */) keys++;
+    i = text.indexOf('"', end);
+  }
+  return keys;
+}
+
+/** Own keys of every object in a parsed JSON value. */
+function keysInValue(value: unknown): number {
+  if (value === null || typeof value !== 'object') return 0;
+  let keys = 0;
+  if (Array.isArray(value)) {
+    for (const v of value) keys += keysInValue(v);
+    return keys;
+  }
+  const rec = value as Record<string, unknown>;
+  for (const k in rec) keys += 1 + keysInValue(rec[k]);
+  return keys;
+}
+
+/**
+ * Whether JSON text whose `JSON.parse` result is `parsed` (not yet changed) can have
+ * duplicate keys: only when the text holds more keys than the parsed objects do. A cheap
+ * test before {@link findDuplicateKeys}.
+ */
+export function mayHaveDuplicateKeys(text: string, parsed: unknown): boolean {
+  return (keysAtMost(text) ?? keysInText(text)) !== keysInValue(parsed);
+}
+
+/**
+ * An upper bound of the keys in JSON text, found faster than {@link keysInText}: when no
+ * quote is followed by whitespace and a colon, every key ends in an unescaped `":` (which
+ * may also open a string that starts with a colon, hence "at most"). `undefined` otherwise.
+ */
+function keysAtMost(text: string): number | undefined {
+  if (/"[ \t\n\r]+:/.test(text)) return undefined;
+  let keys = 0;
+  let i = text.indexOf('":');
+  while (i >= 0) {
+    let b = i - 1;
+    while (text.charCodeAt(b) === 0x5c /* \ */) b--;
+    if ((i - 1 - b) % 2 === 0) keys++;
+    i = text.indexOf('":', i + 2);
+  }
+  return keys;
+}
+
 /**
  * Parses a JSON body. Throws `SyntaxError` for malformed JSON. Duplicate detection is skipped
  * when not needed (fieldValidation=Ignore) because it costs a second pass over the text.
