@@ -52,6 +52,20 @@ export function compareStrings(a: string, b: string): number {
   if (a === b) return 0;
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) {
+    const ca = a.charCodeAt(i);
+    const cb = b.charCodeAt(i);
+    if (ca === cb) continue;
+    // Code units order as code points, except where surrogates are involved (both ≥ U+D800):
+    // there the code points decide, walked from the start.
+    if (ca >= 0xd800 && cb >= 0xd800) return compareCodePoints(a, b);
+    return ca < cb ? -1 : 1;
+  }
+  return a.length < b.length ? -1 : a.length > b.length ? 1 : 0;
+}
+
+function compareCodePoints(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
     const ca = a.codePointAt(i) ?? 0;
     const cb = b.codePointAt(i) ?? 0;
     if (ca !== cb) return ca < cb ? -1 : 1;
