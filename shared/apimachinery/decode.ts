@@ -7,7 +7,8 @@
 import { parse as parseYaml } from 'yaml';
 import { safeParse } from 'zod/mini';
 import type * as core from 'zod/v4/core';
-import { findDuplicateKeys } from './json-body.js';
+import { fastDecode } from './fast-decode.js';
+import { findDuplicateKeys, mayHaveDuplicateKeys } from './json-body.js';
 import { negotiateBodyFormat } from './negotiation.js';
 import { groupVersionOf, type ResourceDefinition } from './resource.js';
 import type { StatusError } from './status.js';
@@ -133,11 +134,14 @@ export function decodeBody<S extends core.$ZodType>(def: ResourceDefinition, sch
   if (apiVersion !== '' && apiVersion !== expectedGv) {
     throw badRequest(`the API version in the data (${apiVersion}) does not match the expected API version (${expectedGv})`);
   }
+  // Counted against the parsed value before decoding changes it: text without more keys than
+  // the value holds has no duplicates and is not scanned for them.
+  const maybeDuplicates = input.fieldValidation !== 'Ignore' && format === 'json' && mayHaveDuplicateKeys(text, raw);
   const { object, unknown } = decodeValue(def, schema, raw);
   const problems: string[] = [];
   if (input.fieldValidation !== 'Ignore') {
     for (const u of unknown) problems.push(`unknown field ${JSON.stringify(u)}`);
-    if (format === 'json') for (const d of findDuplicateKeys(text)) problems.push(`duplicate field ${JSON.stringify(d)}`);
+    if (maybeDuplicates) for (const d of findDuplicateKeys(text)) problems.push(`duplicate field ${JSON.stringify(d)}`);
   }
   if (input.fieldValidation === 'Strict' && problems.length > 0) {
     throw badRequest(`${cannotHandle(def)}: strict decoding error: ${problems.join(', ')}`);
@@ -153,6 +157,8 @@ const cannotHandle = (def: ResourceDefinition): string => `${def.kind} in versio
  * Takes ownership of `raw` (unknown keys are deleted from it in place).
  */
 export function decodeValue<S extends core.$ZodType>(def: ResourceDefinition, schema: S, raw: unknown): { object: core.output<S>; unknown: string[] } {
+  const fast = fastDecode(schema, raw);
+  if (fast !== undefined) return { object: withMetadata(fast.value) as core.output<S>, unknown: [] };
   const unknown: string[] = [];
   let result = safeParse(schema, raw);
   if (!result.success) {
@@ -169,13 +175,16 @@ export function decodeValue<S extends core.$ZodType>(def: ResourceDefinition, sc
     result = safeParse(schema, raw);
     if (!result.success) throw typeError(cannotHandle(def), def.kind, raw, result.error.issues);
   }
-  const object = stripNulls(result.data);
-  // ObjectMeta is a struct, not a pointer: an object sent without metadata has empty metadata.
+  return { object: withMetadata(stripNulls(result.data)), unknown };
+}
+
+/** ObjectMeta is a struct, not a pointer: an object sent without metadata has empty metadata. */
+function withMetadata<T>(object: T): T {
   if (object !== null && typeof object === 'object' && !Array.isArray(object)) {
     const rec = object as Record<string, unknown>;
     if (rec['metadata'] === undefined) rec['metadata'] = {};
   }
-  return { object, unknown };
+  return object;
 }
 
 function typeError(asKind: string, kind: string, raw: unknown, issues: readonly core.$ZodIssue[]): StatusError {

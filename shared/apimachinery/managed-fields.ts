@@ -185,7 +185,8 @@ export function recordUpdate(
     readonly ignore: FieldSet;
   },
 ): Managed {
-  const cmp = compareValues(args.old, args.next, args.meta);
+  // Reset fields are dropped from the result below, so they need not be compared.
+  const cmp = compareValues(args.old, args.next, args.meta, args.ignore);
   const removed = cmp.removed.recursiveDifference(args.ignore);
   const changed = cmp.modified.union(cmp.added).recursiveDifference(args.ignore);
   const out: Managed = new Map();

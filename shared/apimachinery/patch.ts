@@ -7,7 +7,6 @@
  * more than 10000 operations 413.
  */
 import fastJsonPatch from 'fast-json-patch';
-import jsonMergePatch from 'json-merge-patch';
 import type { FieldMeta } from './field-meta.js';
 import { parseMediaType } from './negotiation.js';
 import { badRequest, requestEntityTooLarge, StatusError, unsupportedMediaType } from './status.js';
@@ -72,11 +71,43 @@ function parsePatchDocument(text: string, what: string): unknown {
   }
 }
 
+const serialize = (v: unknown): unknown =>
+  v !== null && v !== undefined && typeof (v as { toJSON?: unknown }).toJSON === 'function' ? (v as { toJSON: () => unknown }).toJSON() : v;
+
+/**
+ * RFC 7386 merge patch exactly as json-merge-patch's `apply`, but copy-on-write: the
+ * objects the patch changes are copied, everything else is shared with `target` (which is
+ * left unchanged), so a patch to a large object costs what it touches.
+ */
+export function mergePatch(target: unknown, patch: unknown): unknown {
+  patch = serialize(patch);
+  if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) return patch;
+  const original = serialize(target);
+  // (Named as in the library: its errors, e.g. on a `hasOwnProperty` key, read the same.)
+  target = original === null || typeof original !== 'object' || Array.isArray(original) ? {} : { ...(original as Record<string, unknown>) };
+  type Target = Record<string, unknown> & { hasOwnProperty(k: string): boolean };
+  const p = patch as Record<string, unknown>;
+  for (const key of Object.keys(p)) {
+    if (key === '__proto__' || key === 'constructor' || key === 'prototype') return target;
+    if (p[key] === null) {
+      // eslint-disable-next-line no-prototype-builtins -- as the library calls it
+      if ((target as Target).hasOwnProperty(key)) delete (target as Target)[key];
+    } else {
+      (target as Target)[key] = mergePatch((target as Target)[key], p[key]);
+    }
+  }
+  return target;
+}
+
 /**
  * Applies a non-apply patch to `current` (the object's JSON as a client would GET it) and
  * returns the patched JSON value. Does not decode or validate the result.
  */
 export function applyPatch(type: Exclude<PatchType, 'apply'>, current: unknown, body: string, meta: FieldMeta): unknown {
+  if (type === 'merge') {
+    const patch = parsePatchDocument(body, 'merge patch');
+    return mergePatch(current, patch);
+  }
   const doc = structuredClone(current);
   switch (type) {
     case 'json': {
@@ -95,10 +126,6 @@ export function applyPatch(type: Exclude<PatchType, 'apply'>, current: unknown, 
         // does not apply, as upstream's "doc is missing path".
         throw rejected();
       }
-    }
-    case 'merge': {
-      const patch = parsePatchDocument(body, 'merge patch');
-      return jsonMergePatch.apply(doc, patch);
     }
     case 'strategic': {
       const patch = parsePatchDocument(body, 'strategic merge patch');

@@ -127,7 +127,19 @@ export function updateChangedTrackingTags(
     }
     changedEvents.push([tag, { ...newest }]);
   }
+  if (changedEvents.length === 0) return 0;
+  // The spec tags following each tag, in spec order (what updateTrackingTags finds by a scan).
+  const followers = new Map<string, string[]>();
+  for (const spec of stream.spec.tags ?? []) {
+    const followed = trackedTag(stream, spec.from);
+    if (followed === undefined) continue;
+    const list = followers.get(followed);
+    if (list === undefined) followers.set(followed, [spec.name]);
+    else list.push(spec.name);
+  }
   let changes = 0;
-  for (const [tag, event] of changedEvents) changes += updateTrackingTags(stream, history, tag, event);
+  for (const [tag, event] of changedEvents) {
+    for (const name of followers.get(tag) ?? []) if (addTagEvent(history, name, event)) changes++;
+  }
   return changes;
 }

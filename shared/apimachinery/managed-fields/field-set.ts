@@ -52,6 +52,20 @@ export function compareStrings(a: string, b: string): number {
   if (a === b) return 0;
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) {
+    const ca = a.charCodeAt(i);
+    const cb = b.charCodeAt(i);
+    if (ca === cb) continue;
+    // Code units order as code points, except where surrogates are involved (both ≥ U+D800):
+    // there the code points decide, walked from the start.
+    if (ca >= 0xd800 && cb >= 0xd800) return compareCodePoints(a, b);
+    return ca < cb ? -1 : 1;
+  }
+  return a.length < b.length ? -1 : a.length > b.length ? 1 : 0;
+}
+
+function compareCodePoints(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
     const ca = a.codePointAt(i) ?? 0;
     const cb = b.codePointAt(i) ?? 0;
     if (ca !== cb) return ca < cb ? -1 : 1;
@@ -159,8 +173,11 @@ const HTML_ESCAPES: Record<string, string> = {
   '\u2029': '\\u2029',
 };
 
+const HTML_CHARS = /[<>&\u2028\u2029]/;
+
 export function goJsonString(s: string): string {
-  return JSON.stringify(s).replace(/[<>&\u2028\u2029]/g, (c) => HTML_ESCAPES[c] ?? c);
+  const json = JSON.stringify(s);
+  return HTML_CHARS.test(json) ? json.replace(/[<>&\u2028\u2029]/g, (c) => HTML_ESCAPES[c] ?? c) : json;
 }
 
 /** The FieldsV1 key of a path element: `f:name`, `k:{"name":"latest"}`, `v:"x"`, `i:0`. */
@@ -176,6 +193,22 @@ export function serializePathElement(pe: PathElement): string {
       return 'i:' + String(pe.index);
   }
 }
+
+/** The key of a key element with one field, `k:{"name":"latest"}` (= `serializePathElement(keyElement({[name]: value}))`). */
+export function keyElementKey(name: string, value: unknown): string {
+  let prefix = KEY_PREFIXES.get(name);
+  if (prefix === undefined) {
+    prefix = 'k:{' + goJsonString(name) + ':';
+    KEY_PREFIXES.set(name, prefix);
+  }
+  return prefix + goJson(value) + '}';
+}
+
+/** `k:{"<name>":` by field name (the key fields of a schema's associative lists: a handful). */
+const KEY_PREFIXES = new Map<string, string>();
+
+/** The key of a value element, `v:"x"` (= `serializePathElement(valueElement(value))`). */
+export const valueElementKey = (value: unknown): string => 'v:' + goJson(value);
 
 function parseJsonStrict(text: string, what: string): unknown {
   try {
@@ -276,9 +309,9 @@ export function compareFieldPaths(p: FieldPath, q: FieldPath): number {
 }
 
 /**
- * Set keys, remembered on the element or path they belong to (a symbol-keyed property;
- * cheaper than a WeakMap at the rate sets are built; frozen ones are keyed every time): sets are built from, compared with
- * and walked along the same elements and paths many times per write.
+ * Element keys, remembered on the element they belong to (a symbol-keyed property; cheaper
+ * than a WeakMap at the rate sets are built; frozen ones are keyed every time): sets are
+ * built from, compared with and walked along the same elements many times per write.
  */
 const KEY = Symbol('fieldSetKey');
 type Keyed = { [KEY]?: string };
@@ -293,56 +326,355 @@ export function elementKey(pe: PathElement): string {
   return key;
 }
 
-/** A path's key in a set: its elements' keys, JSON-quoted and comma-joined. */
-function pathKey(path: FieldPath): string {
-  const keyed = path as Keyed;
-  if (keyed[KEY] !== undefined) return keyed[KEY];
-  const key = path.map((pe) => JSON.stringify(elementKey(pe))).join(',');
-  if (Object.isExtensible(path)) keyed[KEY] = key;
-  return key;
-}
-
-/** `[...path, pe]`, with its set key derived from `path`'s in O(1). */
-export function extendPath(path: FieldPath, pe: PathElement): FieldPath {
-  const step = JSON.stringify(elementKey(pe));
-  const child: PathElement[] & Keyed = [...path, pe];
-  child[KEY] = path.length === 0 ? step : pathKey(path) + ',' + step;
-  return child;
-}
+/** `[...path, pe]`. */
+export const extendPath = (path: FieldPath, pe: PathElement): FieldPath => [...path, pe];
 
 // ---------------------------------------------------------------------------------------------
 // Sets
 // ---------------------------------------------------------------------------------------------
 
-/** A trie node, used to walk a set alongside a value or to emit FieldsV1. */
-export interface FieldTrie {
-  member: boolean;
-  readonly children: Map<string, { readonly pe: PathElement; readonly node: FieldTrie }>;
+/** One child of a trie node: its element, the element's key, and the subtree. */
+export interface TrieChild {
+  readonly key: string;
+  readonly pe: PathElement;
+  readonly node: FieldTrie;
 }
 
-const newTrie = (): FieldTrie => ({ member: false, children: new Map() });
+/**
+ * A node of a set's trie: whether the path ending here is a member, and the children by
+ * element key. Nodes are immutable once their set is built and are shared between sets
+ * (an operation copies only the nodes on the way to what it changes).
+ */
+export interface FieldTrie {
+  readonly member: boolean;
+  readonly children: ReadonlyMap<string, TrieChild>;
+}
+
+const NO_CHILDREN: ReadonlyMap<string, TrieChild> = new Map();
+
+class Node implements FieldTrie {
+  member: boolean;
+  /** The children; `undefined` until read from `raw`. */
+  kids: ReadonlyMap<string, TrieChild> | undefined;
+  /** A canonical FieldsV1 document the children are read from on first use (parsed sets keep unvisited subtrees unread). */
+  raw: Record<string, unknown> | undefined;
+  /** The FieldsV1 form of the subtree (non-leaf nodes), once emitted or parsed in that exact form. */
+  fieldsV1: Record<string, unknown> | undefined;
+  /** Members in the subtree, once counted. */
+  size: number | undefined;
+  /** Whether `children` iterates in element order (no sort needed to emit). */
+  sorted: boolean;
+
+  constructor(member: boolean, children: ReadonlyMap<string, TrieChild> | undefined, sorted = false, raw?: Record<string, unknown>) {
+    this.member = member;
+    this.kids = children;
+    this.raw = raw;
+    this.fieldsV1 = raw;
+    this.size = undefined;
+    this.sorted = sorted || (children !== undefined && children.size <= 1);
+  }
+
+  get children(): ReadonlyMap<string, TrieChild> {
+    return this.kids ?? this.#read();
+  }
+
+  /** The children of a canonical document (keys already validated by {@link isCanonicalDocument}). */
+  #read(): ReadonlyMap<string, TrieChild> {
+    const raw = this.raw as Record<string, unknown>;
+    const kids = new Map<string, TrieChild>();
+    for (const key in raw) {
+      if (key === '.') continue;
+      const child = raw[key] as Record<string, unknown>;
+      const pe = key.charCodeAt(0) === 0x66 /* f */ ? fieldElement(key.slice(2)) : documentElement(key);
+      if (pe.kind !== 'field' && Object.isExtensible(pe)) (pe as Keyed)[KEY] = key;
+      kids.set(key, { key, pe, node: documentNode(child) });
+    }
+    this.kids = kids;
+    this.raw = undefined;
+    return kids;
+  }
+}
+
+/** The element of a (validated) key of a canonical document other than a field. */
+function documentElement(key: string): PathElement {
+  const simple = SIMPLE_KEY.exec(key);
+  return simple !== null ? { kind: 'key', fields: [[simple[1] as string, simple[2] as string]] } : (parsePathElement(key) as PathElement);
+}
+
+/** The node of a canonical document's subtree, read lazily. */
+const documentNode = (doc: Record<string, unknown>): Node =>
+  isEmptyObject(doc) ? LEAF : new Node(Object.prototype.hasOwnProperty.call(doc, '.'), undefined, true, doc);
+
+function isEmptyObject(o: Record<string, unknown>): boolean {
+  for (const _ in o) return false;
+  return true;
+}
+
+const ELEMENT_RANK_BY_PREFIX: Readonly<Record<string, number>> = { f: 0, k: 1, v: 2, i: 3 };
+
+/**
+ * Whether a FieldsV1 document is exactly what toFieldsV1 writes for its set: every key
+ * parses and re-serializes to itself, siblings in strictly increasing element order,
+ * `".": {}` only first and only on a node with children, leaves `{}`. Never throws
+ * (anything else is left to the full parse, which reports errors).
+ */
+function isCanonicalDocument(obj: Record<string, unknown>): boolean {
+  let rank = -1;
+  let previousKey = '';
+  // The previous key or value element: parsed, or (a one-field string key) its field name and value.
+  let previous: PathElement | undefined;
+  let previousName = '';
+  let previousValue = '';
+  let hasChildren = false;
+  let member = false;
+  for (const key in obj) {
+    const child = obj[key];
+    if (!isPlainObject(child)) return false;
+    if (key === '.') {
+      if (hasChildren || !isEmptyObject(child)) return false;
+      member = true;
+      continue;
+    }
+    if (key.length < 2 || key.charCodeAt(1) !== 0x3a /* : */) return false;
+    const r = ELEMENT_RANK_BY_PREFIX[key[0] as string];
+    if (r === undefined || r < rank) return false;
+    const simple = r === 1 ? SIMPLE_KEY.exec(key) : null;
+    if (r === 0) {
+      // Same prefix: the keys order as the names do.
+      if (rank === 0 && compareStrings(previousKey, key) >= 0) return false;
+    } else if (simple !== null) {
+      // Canonical as it stands (nothing to escape); ordered by field name, then value.
+      const name = simple[1] as string;
+      const value = simple[2] as string;
+      if (r === rank) {
+        const c =
+          previous === undefined
+            ? compareStrings(previousName, name) || compareStrings(previousValue, value)
+            : comparePathElements(previous, { kind: 'key', fields: [[name, value]] });
+        if (c >= 0) return false;
+      }
+      previous = undefined;
+      previousName = name;
+      previousValue = value;
+    } else {
+      let pe: PathElement | undefined;
+      try {
+        pe = parsePathElement(key);
+      } catch {
+        return false;
+      }
+      if (pe === undefined || serializePathElement(pe) !== key) return false;
+      if (r === rank) {
+        const before: PathElement = previous ?? { kind: 'key', fields: [[previousName, previousValue]] };
+        if (comparePathElements(before, pe) >= 0) return false;
+      }
+      previous = pe;
+    }
+    rank = r;
+    previousKey = key;
+    hasChildren = true;
+    if (!isEmptyObject(child) && !isCanonicalDocument(child)) return false;
+  }
+  return !(member && !hasChildren);
+}
+
+/**
+ * A one-field key element with a string value, `k:{"name":"latest"}`, whose field name and
+ * value need no escaping in Go's JSON (no quote, backslash, control character, `<`, `>`,
+ * `&`, U+2028/9 or lone surrogate): such a key re-serializes to itself.
+ */
+// eslint-disable-next-line no-control-regex -- control characters are what it excludes
+const SIMPLE_KEY = /^k:\{"([^"\\<>&\u0000-\u001f\u2028\u2029\ud800-\udfff]*)":"([^"\\<>&\u0000-\u001f\u2028\u2029\ud800-\udfff]*)"\}$/;
+
+/** The shared leaf (a member without children) and the empty root. */
+const LEAF = new Node(true, NO_CHILDREN);
+const EMPTY_ROOT = new Node(false, NO_CHILDREN);
+
+const nodeOf = (member: boolean, children: ReadonlyMap<string, TrieChild>, sorted = false): Node =>
+  children.size === 0 ? (member ? LEAF : EMPTY_ROOT) : new Node(member, children, sorted);
+
+/** Whether a node holds no member at all (only the empty root and pruned nodes do). */
+const isEmptyNode = (n: FieldTrie): boolean => !n.member && n.children.size === 0;
+
+function countMembers(n: Node): number {
+  if (n.size !== undefined) return n.size;
+  let s = n.member ? 1 : 0;
+  for (const c of n.children.values()) s += countMembers(c.node as Node);
+  n.size = s;
+  return s;
+}
+
+function unionNodes(a: Node, b: Node): Node {
+  if (a === b) return a;
+  if (b.children.size === 0 && (a.member || !b.member)) return a;
+  if (a.children.size === 0 && (b.member || !a.member)) return b;
+  const member = a.member || b.member;
+  // The smaller node's children go into (a copy of) the larger's; `a` wins a tie.
+  const [big, small] = a.children.size >= b.children.size ? [a, b] : [b, a];
+  let children: Map<string, TrieChild> | undefined;
+  let sorted = big.sorted;
+  for (const [k, cs] of small.children) {
+    const cb = big.children.get(k);
+    let next: TrieChild;
+    if (cb === undefined) {
+      next = cs;
+      sorted = false;
+    } else {
+      const u = unionNodes(cb.node as Node, cs.node as Node);
+      if (u === cb.node) continue;
+      next = { key: cb.key, pe: cb.pe, node: u };
+    }
+    children ??= new Map(big.children);
+    children.set(k, next);
+  }
+  if (children === undefined && member === big.member) return big;
+  return nodeOf(member, children ?? big.children, sorted);
+}
+
+/** `a ∖ b` (`recursive`: also everything under a member of `b`); `a` itself when nothing is removed. */
+function differenceNodes(a: Node, b: Node, recursive: boolean): Node {
+  if (a === b && !recursive) return EMPTY_ROOT;
+  const member = a.member && !(b.member && !recursive);
+  let children: Map<string, TrieChild> | undefined;
+  const visit = (k: string, ca: TrieChild, cb: TrieChild): void => {
+    let next: Node;
+    if (recursive && cb.node.member) next = EMPTY_ROOT;
+    else {
+      if (cb.node.children.size === 0 && !cb.node.member) return;
+      next = differenceNodes(ca.node as Node, cb.node as Node, recursive);
+      if (next === ca.node) return;
+    }
+    children ??= new Map(a.children);
+    if (isEmptyNode(next)) children.delete(k);
+    else children.set(k, { key: ca.key, pe: ca.pe, node: next });
+  };
+  if (a.children.size <= b.children.size) {
+    for (const [k, ca] of a.children) {
+      const cb = b.children.get(k);
+      if (cb !== undefined) visit(k, ca, cb);
+    }
+  } else {
+    for (const [k, cb] of b.children) {
+      const ca = a.children.get(k);
+      if (ca !== undefined) visit(k, ca, cb);
+    }
+  }
+  if (children === undefined && member === a.member) return a;
+  return nodeOf(member, children ?? a.children, a.sorted);
+}
+
+function intersectNodes(a: Node, b: Node): Node {
+  const member = a.member && b.member;
+  const children = new Map<string, TrieChild>();
+  for (const [k, ca] of a.children) {
+    const cb = b.children.get(k);
+    if (cb === undefined) continue;
+    const i = intersectNodes(ca.node as Node, cb.node as Node);
+    if (!isEmptyNode(i)) children.set(k, i === ca.node ? ca : { key: ca.key, pe: ca.pe, node: i });
+  }
+  return nodeOf(member, children, a.sorted);
+}
+
+function equalNodes(a: FieldTrie, b: FieldTrie): boolean {
+  if (a === b) return true;
+  if (a.member !== b.member || a.children.size !== b.children.size) return false;
+  for (const [k, ca] of a.children) {
+    const cb = b.children.get(k);
+    if (cb === undefined || !equalNodes(ca.node, cb.node)) return false;
+  }
+  return true;
+}
+
+const byElement = (p: TrieChild, q: TrieChild): number => comparePathElements(p.pe, q.pe);
+
+/** A node's FieldsV1 form: children in element order, `".": {}` first for a member that has children. */
+function emitNode(n: Node): Record<string, unknown> {
+  if (n.fieldsV1 !== undefined) return n.fieldsV1;
+  const out: Record<string, unknown> = {};
+  if (n.member && n.children.size > 0) out['.'] = {};
+  const children = n.sorted ? n.children.values() : [...n.children.values()].sort(byElement);
+  for (const c of children) out[c.key] = c.node.children.size === 0 ? {} : emitNode(c.node as Node);
+  n.fieldsV1 = out;
+  return out;
+}
+
+/**
+ * Builds a set path by path; the nodes are the new set's (nothing is shared until `build`).
+ * `child` gives the node under a parent for an element, creating it on first use.
+ */
+export class FieldSetBuilder {
+  readonly #root = new Node(false, NO_CHILDREN);
+
+  get root(): FieldTrie {
+    return this.#root;
+  }
+
+  /** The node for `pe` under `parent` (a node of this builder), created when missing. */
+  child(parent: FieldTrie, pe: PathElement, key: string = elementKey(pe)): FieldTrie {
+    const p = parent as Node;
+    let c = p.children.get(key);
+    if (c === undefined) {
+      if (p.kids === NO_CHILDREN) p.kids = new Map();
+      c = { key, pe, node: new Node(false, NO_CHILDREN) };
+      (p.kids as Map<string, TrieChild>).set(key, c);
+    }
+    return c.node;
+  }
+
+  /** Marks the path ending at `node` (a node of this builder other than the root) as a member. */
+  mark(node: FieldTrie): void {
+    (node as Node).member = true;
+  }
+
+  add(path: FieldPath): void {
+    if (path.length === 0) return;
+    let node: FieldTrie = this.#root;
+    for (const pe of path) node = this.child(node, pe);
+    this.mark(node);
+  }
+
+  build(): FieldSet {
+    return FieldSet.fromTrie(this.#root);
+  }
+}
 
 /**
  * An immutable set of field paths (`fieldpath.Set`). A path in the set means "this field
- * (or list/map element) is owned"; parents are not implied members.
+ * (or list/map element) is owned"; parents are not implied members. Held as a trie whose
+ * nodes are shared between sets; an operation that changes nothing returns its operand.
  */
 export class FieldSet {
-  readonly #paths: ReadonlyMap<string, FieldPath>;
-  #trie: FieldTrie | undefined;
-  /** The FieldsV1 form, once computed or parsed (shared: callers must not change it). */
-  #fieldsV1: Record<string, unknown> | undefined;
+  readonly #root: Node;
 
-  private constructor(paths: ReadonlyMap<string, FieldPath>) {
-    this.#paths = paths;
+  private constructor(root: Node) {
+    this.#root = root;
   }
 
-  static readonly EMPTY = new FieldSet(new Map());
+  static readonly EMPTY = new FieldSet(EMPTY_ROOT);
+
+  /** The set of a finished builder trie (leaf nodes become the shared leaf; nothing empty is kept). */
+  static fromTrie(root: FieldTrie): FieldSet {
+    const freeze = (n: Node): Node => {
+      if (n.children.size === 0) return n.member ? LEAF : EMPTY_ROOT;
+      for (const [k, c] of n.children as Map<string, TrieChild>) {
+        const f = freeze(c.node as Node);
+        if (isEmptyNode(f)) (n.children as Map<string, TrieChild>).delete(k);
+        // The builder's child entries are its own until built: updated in place.
+        else if (f !== c.node) (c as { node: FieldTrie }).node = f;
+      }
+      if (n.children.size === 0) return n.member ? LEAF : EMPTY_ROOT;
+      n.sorted = n.children.size <= 1;
+      return n;
+    };
+    const r = freeze(root as Node);
+    return r === EMPTY_ROOT || r.children.size === 0 ? FieldSet.EMPTY : new FieldSet(r);
+  }
 
   /** A set of the given paths (empty paths are ignored, as upstream does). */
   static of(paths: Iterable<FieldPath>): FieldSet {
-    const map = new Map<string, FieldPath>();
-    for (const p of paths) if (p.length > 0) map.set(pathKey(p), p);
-    return new FieldSet(map);
+    const b = new FieldSetBuilder();
+    for (const p of paths) b.add(p);
+    return b.build();
   }
 
   /**
@@ -352,57 +684,47 @@ export class FieldSet {
   static fromFieldsV1(fields: unknown): FieldSet {
     if (fields === undefined || fields === null) return FieldSet.EMPTY;
     if (!isPlainObject(fields)) throw new FieldsV1Error('fieldsV1 must be a JSON object');
-    const out = new Map<string, FieldPath>();
-    // Whether `fields` is exactly what toFieldsV1 would write for the set (documents this
-    // server stored are): then it is remembered as the set's encoding.
-    let canonical = true;
-    const walk = (obj: Record<string, unknown>, prefix: FieldPath): boolean => {
-      let isMember = false;
-      let hasChildren = false;
-      let previous: PathElement | undefined;
-      for (const [key, child] of Object.entries(obj)) {
-        if (key === '.') {
-          if (hasChildren || !isPlainObject(child) || Object.keys(child).length > 0) canonical = false;
-          isMember = true;
-          continue;
-        }
-        const pe = parsePathElement(key);
-        if (pe === undefined) {
-          canonical = false;
-          continue;
-        }
-        if (!isPlainObject(child)) throw new FieldsV1Error(`value of ${key} must be a JSON object`);
-        if (elementKey(pe) !== key || (previous !== undefined && comparePathElements(previous, pe) >= 0)) canonical = false;
-        previous = pe;
-        const path = extendPath(prefix, pe);
-        const childIsMember = walk(child, path);
-        if (childIsMember) out.set(pathKey(path), path);
-        hasChildren = true;
-      }
-      if (isMember && !hasChildren) canonical = false;
-      return isMember || !hasChildren;
-    };
-    walk(fields, []);
-    const set = new FieldSet(out);
-    if (canonical) set.#fieldsV1 = fields;
-    return set;
+    // A document exactly as toFieldsV1 writes it (as this server stores them) is the set's
+    // encoding, and its subtrees are read only when an operation visits them.
+    if (isCanonicalDocument(fields)) return new FieldSet(new Node(false, undefined, true, fields));
+    const root = parseNode(fields);
+    // The root is never a member (the empty path is not tracked).
+    const node = root.node.member || root.node === EMPTY_ROOT ? new Node(false, root.node.children, root.node.sorted) : root.node;
+    // A document exactly as toFieldsV1 writes it (as this server stores them) is kept as the encoding.
+    if (root.canonical) node.fieldsV1 = fields;
+    return new FieldSet(node);
   }
 
   get size(): number {
-    return this.#paths.size;
+    return countMembers(this.#root);
   }
 
   isEmpty(): boolean {
-    return this.#paths.size === 0;
+    return this.#root.children.size === 0;
   }
 
   has(path: FieldPath): boolean {
-    return this.#paths.has(pathKey(path));
+    if (path.length === 0) return false;
+    let node: FieldTrie | undefined = this.#root;
+    for (const pe of path) {
+      node = node.children.get(elementKey(pe))?.node;
+      if (node === undefined) return false;
+    }
+    return node.member;
   }
 
   /** The paths in upstream iteration order. */
   paths(): FieldPath[] {
-    return [...this.#paths.values()].sort(compareFieldPaths);
+    const out: FieldPath[] = [];
+    const walk = (n: FieldTrie, prefix: PathElement[]): void => {
+      for (const c of n.children.values()) {
+        const path = [...prefix, c.pe];
+        if (c.node.member) out.push(path);
+        walk(c.node, path);
+      }
+    };
+    walk(this.#root, []);
+    return out.sort(compareFieldPaths);
   }
 
   [Symbol.iterator](): Iterator<FieldPath> {
@@ -418,91 +740,89 @@ export class FieldSet {
     return this.union(FieldSet.of(paths));
   }
 
+  #wrap(root: Node, ...candidates: FieldSet[]): FieldSet {
+    for (const c of candidates) if (c.#root === root) return c;
+    return isEmptyNode(root) ? FieldSet.EMPTY : new FieldSet(root);
+  }
+
   /** `this ∪ other`; `this` itself when `other` adds nothing (so its encoding is reused). */
   union(other: FieldSet): FieldSet {
     if (other.isEmpty()) return this;
     if (this.isEmpty()) return other;
-    let adds = false;
-    for (const k of other.#paths.keys()) {
-      if (!this.#paths.has(k)) {
-        adds = true;
-        break;
-      }
-    }
-    return adds ? new FieldSet(new Map([...this.#paths, ...other.#paths])) : this;
+    return this.#wrap(unionNodes(this.#root, other.#root), this, other);
   }
 
   /** `this ∖ other`; `this` itself when nothing is removed. */
   difference(other: FieldSet): FieldSet {
     if (other.isEmpty() || this.isEmpty()) return this;
-    const kept = [...this.#paths].filter(([k]) => !other.#paths.has(k));
-    return kept.length === this.#paths.size ? this : new FieldSet(new Map(kept));
+    return this.#wrap(differenceNodes(this.#root, other.#root, false), this);
   }
 
   intersection(other: FieldSet): FieldSet {
-    return new FieldSet(new Map([...this.#paths].filter(([k]) => other.#paths.has(k))));
+    return this.#wrap(intersectNodes(this.#root, other.#root));
   }
 
   /** Removes every path that is in `other` or lies under a path of `other`. */
   recursiveDifference(other: FieldSet): FieldSet {
     if (other.isEmpty() || this.isEmpty()) return this;
-    // Walk each path down `other`'s trie: linear in the path's depth, no prefix re-keying.
-    const root = other.trie();
-    const underOther = (p: FieldPath): boolean => {
-      let node: FieldTrie | undefined = root;
-      for (const pe of p) {
-        node = node.children.get(elementKey(pe))?.node;
-        if (node === undefined) return false;
-        if (node.member) return true;
-      }
-      return false;
-    };
-    const kept = [...this.#paths].filter(([, p]) => !underOther(p));
-    return kept.length === this.#paths.size ? this : new FieldSet(new Map(kept));
+    return this.#wrap(differenceNodes(this.#root, other.#root, true), this);
   }
 
   equals(other: FieldSet): boolean {
-    if (this.size !== other.size) return false;
-    for (const k of this.#paths.keys()) if (!other.#paths.has(k)) return false;
-    return true;
+    return equalNodes(this.#root, other.#root);
   }
 
-  /** The set as a trie (built once). */
+  /** The set as a trie (shared: never to be changed). */
   trie(): FieldTrie {
-    if (this.#trie !== undefined) return this.#trie;
-    const root = newTrie();
-    for (const path of this.#paths.values()) {
-      let node = root;
-      for (const pe of path) {
-        const k = elementKey(pe);
-        let next = node.children.get(k);
-        if (next === undefined) {
-          next = { pe, node: newTrie() };
-          node.children.set(k, next);
-        }
-        node = next.node;
-      }
-      node.member = true;
-    }
-    this.#trie = root;
-    return root;
+    return this.#root;
   }
 
   /** The FieldsV1 form: children in element order, `".": {}` first for a member that has children. */
   toFieldsV1(): Record<string, unknown> {
-    if (this.#fieldsV1 !== undefined) return this.#fieldsV1;
-    const emit = (node: FieldTrie, includeSelf: boolean): Record<string, unknown> => {
-      const out: Record<string, unknown> = {};
-      if (includeSelf && node.children.size > 0) out['.'] = {};
-      const children = [...node.children.entries()].sort(([, a], [, b]) => comparePathElements(a.pe, b.pe));
-      for (const [key, { node: child }] of children) {
-        out[key] = child.children.size === 0 ? {} : emit(child, child.member);
-      }
-      return out;
-    };
-    this.#fieldsV1 = emit(this.trie(), false);
-    return this.#fieldsV1;
+    return emitNode(this.#root);
   }
+}
+
+/**
+ * Parses one FieldsV1 node. `canonical`: the node is exactly what toFieldsV1 writes for its
+ * set (then it is remembered as the node's encoding).
+ */
+function parseNode(obj: Record<string, unknown>): { node: Node; canonical: boolean } {
+  let isMember = false;
+  let hasChildren = false;
+  let canonical = true;
+  let ordered = true;
+  let previous: PathElement | undefined;
+  let children: Map<string, TrieChild> | undefined;
+  for (const key of Object.keys(obj)) {
+    const child = obj[key];
+    if (key === '.') {
+      if (hasChildren || !isPlainObject(child) || Object.keys(child).length > 0) canonical = false;
+      isMember = true;
+      continue;
+    }
+    const pe = parsePathElement(key);
+    if (pe === undefined) {
+      canonical = false;
+      continue;
+    }
+    if (!isPlainObject(child)) throw new FieldsV1Error(`value of ${key} must be a JSON object`);
+    const k = elementKey(pe);
+    if (previous !== undefined && comparePathElements(previous, pe) >= 0) ordered = canonical = false;
+    if (k !== key) canonical = false;
+    previous = pe;
+    const sub = parseNode(child);
+    if (!sub.canonical) canonical = false;
+    children ??= new Map();
+    const existing = children.get(k);
+    children.set(k, { key: k, pe, node: existing === undefined ? sub.node : unionNodes(existing.node as Node, sub.node) });
+    hasChildren = true;
+  }
+  if (isMember && !hasChildren) canonical = false;
+  const member = isMember || !hasChildren;
+  const node = nodeOf(member, children ?? NO_CHILDREN, ordered);
+  if (canonical && node.children.size > 0) node.fieldsV1 = obj;
+  return { node, canonical };
 }
 
 /** A trie node's child for a path element, if any. */

@@ -10,10 +10,12 @@ import { childMeta, SCALAR, type FieldMeta } from '../field-meta.js';
 import {
   fieldElement,
   FieldSet,
+  FieldSetBuilder,
   keyElement,
+  keyElementKey,
   pathElementString,
+  valueElementKey,
   elementKey,
-  extendPath,
   trieChild,
   valueElement,
   type FieldPath,
@@ -61,6 +63,17 @@ export function listItemElement(item: unknown, meta: ListMeta): PathElement | st
   return valueElement(item);
 }
 
+/** `elementKey(listItemElement(item, meta))` without making the element; `undefined` for items that cannot be keyed. */
+export function listItemKey(item: unknown, meta: ListMeta): string | undefined {
+  if (meta.kind === 'assoc-list') {
+    if (!isJsonObject(item) || !Object.prototype.hasOwnProperty.call(item, meta.key)) return undefined;
+    const v = item[meta.key];
+    return v === undefined ? undefined : keyElementKey(meta.key, v);
+  }
+  if (item === null || item === undefined || typeof item === 'object') return undefined;
+  return valueElementKey(item);
+}
+
 const isEmptyContainer = (v: unknown): boolean =>
   v === undefined || v === null || (Array.isArray(v) && v.length === 0) || (isJsonObject(v) && Object.keys(v).length === 0);
 
@@ -85,55 +98,59 @@ function shapeOf(meta: FieldMeta, ...values: unknown[]): 'leaf' | 'map' | 'list'
  * set elements are members themselves; struct nodes are only implied by their children.
  */
 export function fieldSetOf(value: unknown, meta: FieldMeta): FieldSet {
-  const out: FieldPath[] = [];
-  const walk = (v: unknown, m: FieldMeta, path: FieldPath): void => {
+  const b = new FieldSetBuilder();
+  // `node` is the builder's node of the value's path (undefined: the root, never a member).
+  const walk = (v: unknown, m: FieldMeta, node: FieldTrie | undefined): void => {
     const shape = shapeOf(m, v);
     if (shape === 'leaf') {
       if (isMergedList(m) || isMapLike(m)) {
         // A value that does not fit its schema is kept as an opaque leaf.
-        if (v !== undefined && v !== null) out.push(path);
-      } else {
-        out.push(path);
+        if (v !== undefined && v !== null && node !== undefined) b.mark(node);
+      } else if (node !== undefined) {
+        b.mark(node);
       }
       return;
     }
+    const parent = node ?? b.root;
     if (shape === 'map') {
       if (!isJsonObject(v)) return;
-      for (const [key, child] of Object.entries(v)) {
+      for (const key of Object.keys(v)) {
+        const child = v[key];
         if (child === undefined) continue;
-        const childPath = extendPath(path, fieldElement(key));
-        walk(child, childMeta(m, key), childPath);
+        const childNode = b.child(parent, fieldElement(key));
+        walk(child, childMeta(m, key), childNode);
         if (child === null || (isJsonObject(child) && Object.keys(child).length === 0) || !isNamedField(m, key)) {
-          out.push(childPath);
+          b.mark(childNode);
         }
       }
       return;
     }
     if (!Array.isArray(v)) return;
     const lm = m as ListMeta;
+    const elements = v.map((item) => listItemElement(item, lm));
     const seen = new Set<string>();
     const duplicated = new Set<string>();
-    for (const item of v) {
-      const pe = listItemElement(item, lm);
+    for (const pe of elements) {
       if (typeof pe === 'string') continue;
       const k = elementKey(pe);
       if (seen.has(k)) {
         if (!duplicated.has(k)) {
           duplicated.add(k);
-          out.push([...path, pe]);
+          b.mark(b.child(parent, pe, k));
         }
       } else seen.add(k);
     }
-    for (const item of v) {
-      const pe = listItemElement(item, lm);
-      if (typeof pe === 'string' || duplicated.has(elementKey(pe))) continue;
-      const itemPath = extendPath(path, pe);
-      walk(item, itemMeta(lm), itemPath);
-      out.push(itemPath);
-    }
+    elements.forEach((pe, i) => {
+      if (typeof pe === 'string') return;
+      const k = elementKey(pe);
+      if (duplicated.has(k)) return;
+      const itemNode = b.child(parent, pe, k);
+      walk(v[i], itemMeta(lm), itemNode);
+      b.mark(itemNode);
+    });
   };
-  if (value !== undefined) walk(value, meta, []);
-  return FieldSet.of(out);
+  if (value !== undefined) walk(value, meta, undefined);
+  return b.build();
 }
 
 /**
@@ -166,84 +183,168 @@ export interface Comparison {
 }
 
 /**
- * Compares `lhs` (before) with `rhs` (after): leaves are added/removed/modified; a map,
- * struct, list or element that appears or disappears as a whole is itself added/removed
- * (that is where the `".": {}` markers of Update entries come from). `undefined` = absent.
+ * A path during a comparison, as a chain of steps up to the root (`undefined`): the result
+ * sets' nodes for it are made only when a path at or under it is recorded (most of an
+ * update compares equal and records nothing).
  */
-export function compareValues(lhs: unknown, rhs: unknown, meta: FieldMeta): Comparison {
-  const added: FieldPath[] = [];
-  const removed: FieldPath[] = [];
-  const modified: FieldPath[] = [];
+class Step {
+  /** The step's element, made on first use (from `name`, or from `item` of `list`). */
+  pe: PathElement | undefined = undefined;
+  /** The step's node in the added / removed / modified builders, once made. */
+  added: FieldTrie | undefined = undefined;
+  removed: FieldTrie | undefined = undefined;
+  modified: FieldTrie | undefined = undefined;
 
-  const leaf = (l: unknown, r: unknown, path: FieldPath): void => {
-    if (l === undefined) added.push(path);
-    else if (r === undefined) removed.push(path);
-    else if (!deepEqual(l, r)) modified.push(path);
-  };
+  constructor(
+    readonly parent: Step | undefined,
+    /** The field name of a field step, or the element key of an item step. */
+    readonly name: string,
+    readonly item: unknown,
+    readonly list: ListMeta | undefined,
+  ) {}
+}
 
-  const walk = (l: unknown, r: unknown, m: FieldMeta, path: FieldPath): void => {
+type Which = 'added' | 'removed' | 'modified';
+
+/** A list's items by element key (items that cannot be keyed left out), with how often each key occurs. */
+type Indexed = { item: unknown; items: unknown[] | undefined };
+
+const hasOwn = (o: object, key: string): boolean => Object.prototype.hasOwnProperty.call(o, key);
+
+/** The walk of {@link compareValues}. */
+class Comparer {
+  readonly added = new FieldSetBuilder();
+  readonly removed = new FieldSetBuilder();
+  readonly modified = new FieldSetBuilder();
+
+  #node(which: Which, step: Step): FieldTrie {
+    const made = step[which];
+    if (made !== undefined) return made;
+    const b = this[which];
+    const parent = step.parent === undefined ? b.root : this.#node(which, step.parent);
+    if (step.pe === undefined) {
+      step.pe = step.list === undefined ? fieldElement(step.name) : (listItemElement(step.item, step.list) as PathElement);
+    }
+    const node = b.child(parent, step.pe, step.list === undefined ? undefined : step.name);
+    step[which] = node;
+    return node;
+  }
+
+  /** Records the path of `step` (the root, `undefined`, is never recorded). */
+  #record(which: Which, step: Step | undefined): void {
+    if (step !== undefined) this[which].mark(this.#node(which, step));
+  }
+
+  walk(l: unknown, r: unknown, m: FieldMeta, step: Step | undefined, sk: FieldTrie | undefined): void {
+    if (l === r) return;
     const shape = shapeOf(m, l, r);
     if (shape === 'leaf' || (isEmptyContainer(l) && isEmptyContainer(r))) {
-      leaf(l, r, path);
+      if (l === undefined) this.#record('added', step);
+      else if (r === undefined) this.#record('removed', step);
+      else if (!deepEqual(l, r)) this.#record('modified', step);
       return;
     }
     if (shape === 'map') {
       const lo = isJsonObject(l) ? l : {};
       const ro = isJsonObject(r) ? r : {};
-      const keys = new Set([...Object.keys(lo), ...Object.keys(ro)]);
-      for (const key of keys) {
-        const lv = lo[key];
-        const rv = ro[key];
-        if (lv === undefined && rv === undefined) continue;
-        walk(lv, rv, childMeta(m, key), extendPath(path, fieldElement(key)));
-      }
+      for (const key in lo) if (hasOwn(lo, key)) this.#field(lo[key], ro[key], m, key, step, sk);
+      for (const key in ro) if (hasOwn(ro, key) && !hasOwn(lo, key)) this.#field(lo[key], ro[key], m, key, step, sk);
     } else {
-      walkList(Array.isArray(l) ? l : [], Array.isArray(r) ? r : [], m as ListMeta, path);
+      this.#list(Array.isArray(l) ? l : [], Array.isArray(r) ? r : [], m as ListMeta, step, sk);
     }
-    if (l === undefined) added.push(path);
-    else if (r === undefined) removed.push(path);
-  };
+    if (l === undefined) this.#record('added', step);
+    else if (r === undefined) this.#record('removed', step);
+  }
 
-  const index = (items: readonly unknown[], m: ListMeta): Map<string, { pe: PathElement; items: unknown[] }> => {
-    const out = new Map<string, { pe: PathElement; items: unknown[] }>();
-    for (const item of items) {
-      const pe = listItemElement(item, m);
-      if (typeof pe === 'string') continue;
-      const k = elementKey(pe);
-      const entry = out.get(k);
-      if (entry) entry.items.push(item);
-      else out.set(k, { pe, items: [item] });
-    }
-    return out;
-  };
+  #field(lv: unknown, rv: unknown, m: FieldMeta, key: string, step: Step | undefined, sk: FieldTrie | undefined): void {
+    if (lv === undefined && rv === undefined) return;
+    const childSkip = skipChild(sk, 'f:' + key);
+    if (childSkip === null) return;
+    this.walk(lv, rv, childMeta(m, key), new Step(step, key, undefined, undefined), childSkip);
+  }
 
-  const walkList = (l: readonly unknown[], r: readonly unknown[], m: ListMeta, path: FieldPath): void => {
-    const li = index(l, m);
-    const ri = index(r, m);
-    const keys = new Set([...li.keys(), ...ri.keys()]);
-    for (const k of keys) {
-      const le = li.get(k);
-      const re = ri.get(k);
-      const pe = (le ?? re)?.pe as PathElement;
-      const ll = le?.items ?? [];
-      const rl = re?.items ?? [];
-      const itemPath = extendPath(path, pe);
-      if (ll.length <= 1 && rl.length <= 1) {
-        walk(ll[0], rl[0], itemMeta(m), itemPath);
-      } else if (ll.length >= 2 && rl.length >= 2) {
-        if (!deepEqual(ll, rl)) modified.push(itemPath);
-      } else if (ll.length >= 2) {
-        if (rl.length === 1) walk(undefined, rl[0], itemMeta(m), itemPath);
-        removed.push(itemPath);
-      } else {
-        if (ll.length === 1) walk(ll[0], undefined, itemMeta(m), itemPath);
-        added.push(itemPath);
+  #list(l: readonly unknown[], r: readonly unknown[], m: ListMeta, step: Step | undefined, sk: FieldTrie | undefined): void {
+    // Common case: both lists hold the same distinct keys in the same order (items compare pairwise).
+    if (l.length === r.length) {
+      const keys: string[] = [];
+      let pairwise = true;
+      for (let i = 0; i < l.length && pairwise; i++) {
+        const kl = listItemKey(l[i], m);
+        if (kl === undefined || kl !== listItemKey(r[i], m) || (i > 0 && !((keys[i - 1] as string) < kl))) pairwise = false;
+        else keys.push(kl);
+      }
+      if (pairwise) {
+        for (let i = 0; i < l.length; i++) this.#item(keys[i] as string, l[i], r[i], l[i], m, step, sk);
+        return;
       }
     }
-  };
+    const li = indexList(l, m);
+    const ri = indexList(r, m);
+    for (const [k, le] of li) this.#entry(k, le, ri.get(k), m, step, sk);
+    for (const [k, re] of ri) if (!li.has(k)) this.#entry(k, undefined, re, m, step, sk);
+  }
 
-  if (lhs !== undefined || rhs !== undefined) walk(lhs, rhs, meta, []);
-  return { added: FieldSet.of(added), removed: FieldSet.of(removed), modified: FieldSet.of(modified) };
+  /** One key of a list whose items are not pairwise (`items` set when the key occurs more than once). */
+  #entry(k: string, le: Indexed | undefined, re: Indexed | undefined, m: ListMeta, step: Step | undefined, sk: FieldTrie | undefined): void {
+    const first = (le ?? re)?.item;
+    const ln = le === undefined ? 0 : le.items === undefined ? 1 : le.items.length;
+    const rn = re === undefined ? 0 : re.items === undefined ? 1 : re.items.length;
+    if (ln <= 1 && rn <= 1) {
+      this.#item(k, le?.item, re?.item, first, m, step, sk);
+      return;
+    }
+    const childSkip = skipChild(sk, k);
+    if (childSkip === null) return;
+    const s = new Step(step, k, first, m);
+    if (ln >= 2 && rn >= 2) {
+      if (!deepEqual(le?.items, re?.items)) this.#record('modified', s);
+    } else if (ln >= 2) {
+      if (rn === 1) this.walk(undefined, re?.item, itemMeta(m), s, childSkip);
+      this.#record('removed', s);
+    } else {
+      if (ln === 1) this.walk(le?.item, undefined, itemMeta(m), s, childSkip);
+      this.#record('added', s);
+    }
+  }
+
+  /** One element present at most once on each side. */
+  #item(k: string, lv: unknown, rv: unknown, first: unknown, m: ListMeta, step: Step | undefined, sk: FieldTrie | undefined): void {
+    const childSkip = skipChild(sk, k);
+    if (childSkip === null) return;
+    this.walk(lv, rv, itemMeta(m), new Step(step, k, first, m), childSkip);
+  }
+}
+
+function indexList(items: readonly unknown[], m: ListMeta): Map<string, Indexed> {
+  const out = new Map<string, Indexed>();
+  for (const item of items) {
+    const k = listItemKey(item, m);
+    if (k === undefined) continue;
+    const entry = out.get(k);
+    if (entry === undefined) out.set(k, { item, items: undefined });
+    else (entry.items ??= [entry.item]).push(item);
+  }
+  return out;
+}
+
+/** The skip trie's node under `node` for an element key; `null` when the child is skipped as a whole. */
+function skipChild(node: FieldTrie | undefined, key: string): FieldTrie | undefined | null {
+  if (node === undefined) return undefined;
+  const c = node.children.get(key)?.node;
+  return c?.member ? null : c;
+}
+
+/**
+ * Compares `lhs` (before) with `rhs` (after): leaves are added/removed/modified; a map,
+ * struct, list or element that appears or disappears as a whole is itself added/removed
+ * (that is where the `".": {}` markers of Update entries come from). `undefined` = absent.
+ * Paths in or under `skip` are not compared (a caller that removes them from the result
+ * anyway, e.g. reset fields, saves the walk).
+ */
+export function compareValues(lhs: unknown, rhs: unknown, meta: FieldMeta, skip?: FieldSet): Comparison {
+  const c = new Comparer();
+  if (lhs !== undefined || rhs !== undefined) c.walk(lhs, rhs, meta, undefined, skip?.trie());
+  return { added: c.added.build(), removed: c.removed.build(), modified: c.modified.build() };
 }
 
 // ---------------------------------------------------------------------------------------------
