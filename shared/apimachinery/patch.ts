@@ -1,8 +1,9 @@
 /**
  * @module patch
  * PATCH bodies: the media type selects the patch type; JSON patch (RFC 6902, via
- * fast-json-patch), JSON merge patch (RFC 7386, via json-merge-patch) and strategic merge
- * patch are applied to the current object's JSON. Server-side apply is handled separately.
+ * fast-json-patch), JSON merge patch (RFC 7386: `mergePatch`, copy-on-write so a small patch of
+ * a large object costs what it touches; the json-merge-patch library is its test oracle) and
+ * strategic merge patch are applied to the current object's JSON. Server-side apply is handled separately.
  * Errors carry the apiserver's codes: malformed documents 400, failing operations 422,
  * more than 10000 operations 413.
  */
