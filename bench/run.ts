@@ -8,6 +8,8 @@
  *   BENCH_QUICK=1    shrink every iteration count (smoke run, ~1–2 minutes)
  *   BENCH_ONLY=1,3   run only these sections (numbers or ids, e.g. `latency,cold-start`)
  *   BENCH_VERBOSE=1  show the stack processes' output
+ *   BENCH_STACK_NODE_ARGS  extra node flags for the stack processes (space-separated), e.g.
+ *                    `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile the gateway and handlers
  *   BENCH_BUDGET_S   time budget of the run (default 540, quick 240): the last section's
  *                    external scripts get what is left and are skipped when it is spent
  *

@@ -46,7 +46,7 @@ export async function startStackProcess(opts: StartStackOptions): Promise<StackP
   };
   const child: ChildProcess = fork(path.join(opts.root, 'bench/lib/stack-host.ts'), [], {
     cwd: opts.root,
-    execArgv: ['--import', 'tsx', '--expose-gc'],
+    execArgv: ['--import', 'tsx', '--expose-gc', ...(process.env['BENCH_STACK_NODE_ARGS']?.split(' ').filter(Boolean) ?? [])],
     env: { ...process.env, BENCH_STACK_OPTS: JSON.stringify(hostOpts), AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });

@@ -63,7 +63,20 @@ function lambdaContext(family: string): Context {
   };
 }
 
+const NO_BODY = Buffer.alloc(0);
+
+/**
+ * Whether the request has a body: in HTTP/1.1 only Content-Length or Transfer-Encoding
+ * announce one (RFC 9112 §6.3). Most requests (GET, DELETE) have none, and need not wait for
+ * the stream's end.
+ */
+function hasBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+}
+
 async function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
+  if (!hasBody(req)) return NO_BODY;
   const parts: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -71,11 +84,18 @@ async function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
     if (size > MAX_BODY) return 'too-large';
     parts.push(chunk as Buffer);
   }
-  return Buffer.concat(parts);
+  // A body that came in one piece is used as it is (concat would copy it).
+  return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
 }
 
-export function buildEvent(req: IncomingMessage, body: Buffer, resource: string, pathParameters: Record<string, string> | null, path: string): APIGatewayProxyEvent {
-  const url = new URL(req.url ?? '/', 'https://localhost');
+export function buildEvent(
+  req: IncomingMessage,
+  body: Buffer,
+  resource: string,
+  pathParameters: Record<string, string> | null,
+  path: string,
+  url: URL = new URL(req.url ?? '/', 'https://localhost'),
+): APIGatewayProxyEvent {
   const headers: Record<string, string> = {};
   const multiValueHeaders: Record<string, string[]> = {};
   for (let i = 0; i < req.rawHeaders.length; i += 2) {
@@ -197,7 +217,7 @@ export async function startDevGateway(opts: DevGatewayOptions): Promise<DevGatew
         const any = routes.find((r) => router.match(r.method, url.pathname).kind === 'found');
         if (any) family = any.family;
       }
-      const event = buildEvent(req, body, resource, params, path);
+      const event = buildEvent(req, body, resource, params, path, url);
       const mod = handlers[family];
       let status: number;
       if (mod.streamingHandler) {
