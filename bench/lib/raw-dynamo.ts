@@ -26,7 +26,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import type { KubeObject } from '../../shared/apimachinery/meta.js';
 import { encodeBody, serializeForStorage, type EncodedBody } from '../../shared/storage/dynamo/item-codec.js';
-import { ATTR, keys, type Key } from '../../shared/storage/dynamo/keys.js';
+import { ATTR, isBookkeepingSortKey, keys, type Key } from '../../shared/storage/dynamo/keys.js';
 
 type Item = Record<string, AttributeValue>;
 const S = (s: string): AttributeValue => ({ S: s });
@@ -295,7 +295,8 @@ export class RawStore {
         }),
       );
       calls++;
-      items += out.Items?.length ?? 0;
+      // The counter and the namespace heads share the range; a list skips them.
+      items += (out.Items ?? []).filter((it) => !isBookkeepingSortKey(it[ATTR.sk]?.S ?? '')).length;
       start = out.LastEvaluatedKey;
     } while (start);
     return { items, calls };
