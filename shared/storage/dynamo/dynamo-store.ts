@@ -4,6 +4,7 @@
  *   1. advances the resource type's revision counter from the value just read (`rev = :cur`),
  *   2. puts/deletes the object on its own condition (absent, or `rv = :expected`),
  *   3. appends the change to the event log at the new revision (with a TTL),
+ *   4. moves the namespace's head to the new revision (a list of the namespace reads it),
  * so revisions are dense, commit order equals revision order, and the log is exact
  * (see docs/design.md). A failed counter condition means another writer won the race: the
  * current counter comes back with the failure (ALL_OLD) and the write is retried at once. A
