@@ -13,7 +13,8 @@ import type { ServedResource } from '../apimachinery/discovery.js';
 import type { KubeObject } from '../apimachinery/meta.js';
 import { ResourceService, type Authorizer } from '../apimachinery/registry/resource-service.js';
 import type { ChangeLog, Store } from '../apimachinery/registry/store.js';
-import { unauthorized } from '../apimachinery/status.js';
+import { badRequest, unauthorized } from '../apimachinery/status.js';
+import { MAX_BODY_NESTING, nestsDeeperThan } from '../apimachinery/json-body.js';
 import { createAuthenticator, websocketProtocolToken } from '../auth/authenticator.js';
 import { accessCheckAuthorizer, type Authorization } from '../auth/authorizer.js';
 import { storePolicyReader } from '../auth/policy-reader.js';
@@ -282,6 +283,9 @@ export function createApp(opts: AppOptions): App {
 
     async serve(route, req) {
       await authorizeRoute(authorization, route, req, (e) => logger.warn('authorization policy unavailable for a namespace probe', { error: e instanceof Error ? e.message : String(e) }));
+      if (req.body !== undefined && nestsDeeperThan(req.body, MAX_BODY_NESTING)) {
+        throw badRequest(`the request body nests objects and arrays more than ${MAX_BODY_NESTING} levels deep`);
+      }
       if (route.kind === 'non-resource') return handleDiscoveryRoute(route, req, discovery);
       const key = `${route.group}/${route.resource}`;
       const api = apis.get(key);

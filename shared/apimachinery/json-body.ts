@@ -5,6 +5,33 @@
  * Paths are rendered as Kubernetes' strict decoder does: `metadata.name`, `spec.tags[0].name`.
  */
 
+/**
+ * How deeply a request body may nest objects and arrays. Go's decoder stops at 10,000 levels;
+ * this server's recursive machinery (patches, field sets, validation) is not built for that
+ * depth, and no API object comes near it, so bodies deeper than this are refused up front.
+ */
+export const MAX_BODY_NESTING = 1000;
+
+/**
+ * Whether JSON (or flow-style YAML) text nests `[`/`{` more than `limit` levels deep, outside
+ * double-quoted strings. One pass over the bytes, stopping at the first level too deep.
+ */
+export function nestsDeeperThan(bytes: Uint8Array, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < bytes.length; i++) {
+    const c = bytes[i];
+    if (inString) {
+      if (c === 0x5c /* \ */) i++;
+      else if (c === 0x22 /* " */) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b /* [ */ || c === 0x7b /* { */) {
+      if (++depth > limit) return true;
+    } else if (c === 0x5d /* ] */ || c === 0x7d /* } */) depth--;
+  }
+  return false;
+}
+
 export interface ParsedJson {
   value: unknown;
   /** Paths of keys that appeared more than once in the same object. */
@@ -144,14 +171,22 @@ function keysInText(text: string): number {
 
 /** Own keys of every object in a parsed JSON value. */
 function keysInValue(value: unknown): number {
-  if (value === null || typeof value !== 'object') return 0;
+  // An explicit stack: a body may nest deeper than the call stack goes (Go accepts 10,000 levels).
   let keys = 0;
-  if (Array.isArray(value)) {
-    for (const v of value) keys += keysInValue(v);
-    return keys;
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (v === null || typeof v !== 'object') continue;
+    if (Array.isArray(v)) {
+      for (const x of v) stack.push(x);
+      continue;
+    }
+    const rec = v as Record<string, unknown>;
+    for (const k in rec) {
+      keys++;
+      stack.push(rec[k]);
+    }
   }
-  const rec = value as Record<string, unknown>;
-  for (const k in rec) keys += 1 + keysInValue(rec[k]);
   return keys;
 }
 

@@ -268,6 +268,17 @@ const body = fc.oneof(
     ),
   },
   { weight: 1, arbitrary: fc.string({ maxLength: 60 }) },
+  // A valid object with a value nested deep somewhere, around the server's limit (MAX_BODY_NESTING).
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(fc.constantFrom(...STREAM_PATHS), fc.integer({ min: 100, max: 1_200 }), fc.constantFrom('[', '{"a":'))
+      .map(([p, depth, open]) => {
+        const marker = '"__deep__"';
+        const nested = open.repeat(depth) + (open === '[' ? ']' : '1}').repeat(depth);
+        return JSON.stringify(mutate(STREAM, p, 'set', '__deep__')).replace(marker, nested);
+      }),
+  },
 );
 
 const served = routes.filter((r) => !(r.kind === 'resource' && (r.verb === 'watch' || (r.streaming && r.path.includes('/watch/')))));

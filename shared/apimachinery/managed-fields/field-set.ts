@@ -686,12 +686,14 @@ export class FieldSet {
     if (!isPlainObject(fields)) throw new FieldsV1Error('fieldsV1 must be a JSON object');
     // A document exactly as toFieldsV1 writes it (as this server stores them) is the set's
     // encoding, and its subtrees are read only when an operation visits them.
-    if (isCanonicalDocument(fields)) return new FieldSet(new Node(false, undefined, true, fields));
+    // The root is never a member (the empty path is not tracked), so a document that marks it
+    // (`"."` at the top) is not what toFieldsV1 writes and is never kept as the encoding.
+    const marksRoot = Object.prototype.hasOwnProperty.call(fields, '.');
+    if (!marksRoot && isCanonicalDocument(fields)) return new FieldSet(new Node(false, undefined, true, fields));
     const root = parseNode(fields);
-    // The root is never a member (the empty path is not tracked).
     const node = root.node.member || root.node === EMPTY_ROOT ? new Node(false, root.node.children, root.node.sorted) : root.node;
     // A document exactly as toFieldsV1 writes it (as this server stores them) is kept as the encoding.
-    if (root.canonical) node.fieldsV1 = fields;
+    if (root.canonical && !marksRoot) node.fieldsV1 = fields;
     return new FieldSet(node);
   }
 

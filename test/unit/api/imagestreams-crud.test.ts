@@ -155,6 +155,29 @@ describe('imagestreams endpoints', () => {
       expect(t.store.events).toHaveLength(0);
     });
 
+    it('decodes a value nested 1,000 levels deep, and refuses a deeper body with a 400 before any work', async () => {
+      const t = testApp();
+      const nested = (depth: number): string => '['.repeat(depth - 1) + ']'.repeat(depth - 1);
+      // The object itself is one level, so the unknown field's value may nest 999 more.
+      const body = (depth: number): string => `{"apiVersion":"image.openshift.io/v1","kind":"ImageStream","metadata":{"name":"deep"},"extra":${nested(depth)}}`;
+      const strict = await t.call('POST', `${NS_URL}?fieldValidation=Strict`, { body: body(1000) });
+      expect(strict.status).toBe(400);
+      expect(strict.json.message).toBe('ImageStream in version "v1" cannot be handled as a ImageStream: strict decoding error: unknown field "extra"');
+      const warned = await t.call('POST', NS_URL, { body: body(1000) });
+      expect(warned.status).toBe(201);
+      expect(warned.headers['Warning']).toEqual(['299 - "unknown field \\"extra\\""']);
+      for (const [method, url, type] of [
+        ['POST', NS_URL, 'application/json'],
+        ['PATCH', ONE('deep'), 'application/strategic-merge-patch+json'],
+        ['PATCH', ONE('deep'), 'application/apply-patch+yaml'],
+      ] as const) {
+        const refused = await t.call(method, `${url}${type.includes('apply') ? '?fieldManager=m' : ''}`, { body: body(1001), headers: { 'content-type': type } });
+        expect(refused.status).toBe(400);
+        expect(refused.json.message).toBe('the request body nests objects and arrays more than 1000 levels deep');
+      }
+      expect(t.store.events).toHaveLength(1);
+    });
+
     it('drops unknown fields with a Warning header by default and never stores them', async () => {
       const t = testApp();
       const res = await t.call('POST', NS_URL, { body: '{"apiVersion":"image.openshift.io/v1","kind":"ImageStream","metadata":{"name":"d1","name":"d2"},"spec":{"foo":"bar"}}' });

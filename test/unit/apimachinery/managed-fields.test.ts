@@ -316,6 +316,17 @@ describe('managed-fields', () => {
       expect(order).toEqual(['.y', '.a.b', '.a.z', '.a.b.c']);
     });
 
+    it('never writes the root "." a client sent, whichever operand a union returns', () => {
+      // Prepare: the root is not tracked, so its "." is dropped on the way out.
+      const marked = FieldSet.fromFieldsV1({ '.': {}, 'f:a': {}, 'f:b': {} });
+      const small = FieldSet.fromFieldsV1({ 'f:a': {} });
+
+      // Assess
+      expect(marked.toFieldsV1()).toEqual({ 'f:a': {}, 'f:b': {} });
+      expect(small.union(marked).toFieldsV1()).toEqual({ 'f:a': {}, 'f:b': {} });
+      expect(marked.union(small).toFieldsV1()).toEqual({ 'f:a': {}, 'f:b': {} });
+    });
+
     it('ignores the empty path and compares by content', () => {
       // Prepare
       const set = FieldSet.of([[], fieldPath('a')]);
