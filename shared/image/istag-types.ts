@@ -113,8 +113,11 @@ export type ImageStreamTagInput = Partial<Omit<ImageStreamTag, 'metadata' | 'tag
   tag?: Partial<TagReference>;
 };
 
-/** What upstream's v1 conversion renders for an image without Docker metadata. */
-const EMPTY_DOCKER_IMAGE_METADATA = { kind: 'DockerImage', apiVersion: '1.0', Id: '', Created: null, ContainerConfig: {} };
+/**
+ * What upstream's v1 conversion renders for an image without Docker metadata; a fresh object
+ * each time, since a rendered view can be patched and decoded in place.
+ */
+const emptyDockerImageMetadata = (): Record<string, unknown> => ({ kind: 'DockerImage', apiVersion: '1.0', Id: '', Created: null, ContainerConfig: {} });
 
 /** ObjectMeta fields the Go encoder emits after `creationTimestamp`. */
 const AFTER_CREATION = new Set(['deletionTimestamp', 'deletionGracePeriodSeconds', 'labels', 'annotations', 'ownerReferences', 'finalizers', 'managedFields']);
@@ -136,7 +139,7 @@ export function imageToWire(image: Image | undefined): Record<string, unknown> {
   return {
     metadata: metaWithTimestamp(image?.metadata ?? {}),
     ...(ref ? { dockerImageReference: ref } : {}),
-    dockerImageMetadata: EMPTY_DOCKER_IMAGE_METADATA,
+    dockerImageMetadata: emptyDockerImageMetadata(),
     dockerImageMetadataVersion: '1.0',
     dockerImageLayers: null,
   };
