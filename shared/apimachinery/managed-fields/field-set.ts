@@ -326,9 +326,6 @@ export function elementKey(pe: PathElement): string {
   return key;
 }
 
-/** `[...path, pe]`. */
-export const extendPath = (path: FieldPath, pe: PathElement): FieldPath => [...path, pe];
-
 // ---------------------------------------------------------------------------------------------
 // Sets
 // ---------------------------------------------------------------------------------------------
